@@ -1,0 +1,47 @@
+# LLM Calls, Three Ways. Two commands matter: `make lab` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help lab test unit nbval browser serve bench suite-times format binder-urls upgrade clean
+
+help:
+	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
+	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
+	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
+	@echo "make bench        measure the mock server against a raw-socket floor"
+	@echo "make upgrade      move to the newest releases of every dependency and run the suite"
+
+# The virtual environment is (re)built whenever the pinned requirements change.
+$(INSTALLED): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(INSTALLED)
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+serve: $(INSTALLED)
+	$(BIN)/python -m helpers.mock_server --port 8000
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_mock_server.py
+
+# Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
+upgrade: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --upgrade -r requirements.in
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^llm-calls-three-ways' > requirements.lock.tmp
+	{ echo '# Exact versions the stored notebook outputs were made with. Regenerate with `make upgrade`.'; \
+	  echo '-e .'; cat requirements.lock.tmp; } > requirements.txt
+	rm requirements.lock.tmp
+	touch $(INSTALLED)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis

@@ -1,0 +1,59 @@
+"""Where the lessons send their requests: the mock server (the default) or a real provider.
+Set LLM_CALLS_TARGET=real to use OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .mock_server import MockServer
+from .wire_record import Exchange
+
+TARGET_VARIABLE = "LLM_CALLS_TARGET"
+MODEL = "gpt-5.4-mini"  # the one model every lesson asks for
+REAL_BASE_URL = "https://api.openai.com/v1"
+
+_shared_mock: MockServer | None = None
+
+
+@dataclass
+class Connection:
+    """A base URL, a key and a model; `mock` is the local server, or None when talking to a real one."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    model: str
+    mock: MockServer | None = field(default=None, repr=False)
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        """The last request and response on the wire; only the mock can show them."""
+        return self.mock.last_exchange if self.mock else None
+
+
+def target() -> str:
+    value = os.environ.get(TARGET_VARIABLE, "mock").strip().lower()
+    if value not in ("mock", "real"):
+        raise ValueError(f"{TARGET_VARIABLE} must be 'mock' or 'real', not {value!r}")
+    return value
+
+
+def connect() -> Connection:
+    """The connection the lessons use. With the mock, one server per kernel, started on first use."""
+    if target() == "real":
+        return _real_connection()
+    global _shared_mock
+    if _shared_mock is None:
+        _shared_mock = MockServer().start()
+    return Connection(_shared_mock.base_url, _shared_mock.api_key, MODEL, _shared_mock)
+
+
+def _real_connection() -> Connection:
+    api_key = os.environ.get("OPENAI_API_KEY")
+    if not api_key:
+        raise RuntimeError(
+            f"{TARGET_VARIABLE}=real needs OPENAI_API_KEY in the environment "
+            "(and OPENAI_BASE_URL for a provider other than OpenAI)."
+        )
+    base_url = os.environ.get("OPENAI_BASE_URL", REAL_BASE_URL)
+    return Connection(base_url, api_key, os.environ.get("OPENAI_MODEL", MODEL))

@@ -1,0 +1,224 @@
+"""OpenAI's error replies: a status code and the body every client expects,
+{"error": {"message", "type", "param", "code"}}. Each function below builds one error the real service sends."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+_DOCS = "https://platform.openai.com/account/api-keys"
+
+
+@dataclass
+class ApiError(Exception):
+    """An error the server answers with instead of a completion."""
+
+    status: int
+    message: str
+    type: str = "invalid_request_error"
+    param: str | None = None
+    code: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+
+
+def json_type_name(value: Any) -> str:
+    """How the real API names a JSON value's type in its messages ("a string", "an array", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+# --- 401: who are you? ---------------------------------------------------------------------------
+
+def missing_api_key() -> ApiError:
+    return ApiError(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header "
+        "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank "
+        "username) if you're accessing the API from your browser and are prompted for a username and "
+        f"password. You can obtain an API key from {_DOCS}.",
+    )
+
+
+def mask_key(key: str) -> str:
+    """Show the first 8 and last 4 characters, a star for each one between, as the real 401 does.
+    A key too short for that is starred out whole, so no message ever repeats a whole key."""
+    if len(key) <= 16:
+        return "*" * len(key)
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def invalid_api_key(key: str) -> ApiError:
+    return ApiError(
+        401,
+        f"Incorrect API key provided: {mask_key(key)}. You can find your API key at {_DOCS}.",
+        code="invalid_api_key",
+    )
+
+
+# --- 404: no such thing ----------------------------------------------------------------------------
+
+def invalid_url(method: str, path: str) -> ApiError:
+    return ApiError(404, f"Invalid URL ({method} {path})")
+
+
+def model_not_found(model: str) -> ApiError:
+    return ApiError(
+        404,
+        f"The model `{model}` does not exist or you do not have access to it.",
+        param=None,
+        code="model_not_found",
+    )
+
+
+# --- 400: the request itself is wrong ------------------------------------------------------------
+
+def invalid_json() -> ApiError:
+    return ApiError(
+        400,
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
+        "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
+        "JSON. If you have trouble figuring out how to fix this, please contact us through our help "
+        "center at help.openai.com.)",
+    )
+
+
+def unrecognized_arguments(names: list[str]) -> ApiError:
+    if len(names) == 1:
+        return ApiError(400, f"Unrecognized request argument supplied: {names[0]}")
+    return ApiError(400, f"Unrecognized request arguments supplied: {', '.join(names)}")
+
+
+def missing_parameter(param: str) -> ApiError:
+    return ApiError(400, f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
+
+
+def invalid_type(param: str, expected: str, value: Any) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid type for '{param}': expected {expected}, but got {json_type_name(value)} instead.",
+        param=param,
+        code="invalid_type",
+    )
+
+
+def out_of_range(param: str, value: float, bound: float, *, above: bool, kind: str = "decimal") -> ApiError:
+    side, op = ("above maximum", "<=") if above else ("below minimum", ">=")
+    return ApiError(
+        400,
+        f"Invalid '{param}': {kind} {side} value. Expected a value {op} {bound:g}, "
+        f"but got {json.dumps(value)} instead.",
+        param=param,
+        code=f"{kind}_{'above_max' if above else 'below_min'}_value",
+    )
+
+
+def empty_array(param: str) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+        param=param,
+        code="empty_array",
+    )
+
+
+def array_too_long(param: str, maximum: int, length: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid '{param}': array too long. Expected an array with maximum length {maximum}, "
+        f"but got an array with length {length} instead.",
+        param=param,
+        code="array_above_max_length",
+    )
+
+
+def invalid_value(param: str, value: Any, allowed: list[str]) -> ApiError:
+    options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f", and '{allowed[-1]}'" if len(allowed) > 1 else f"'{allowed[0]}'"
+    return ApiError(
+        400,
+        f"Invalid value: '{value}'. Supported values are: {options}.",
+        param=param,
+        code="invalid_value",
+    )
+
+
+def invalid_request(message: str, param: str | None = None, code: str | None = None) -> ApiError:
+    """A 400 whose wording is specific to one rule (the caller passes the real service's text)."""
+    return ApiError(400, message, param=param, code=code)
+
+
+def unsupported_parameter(param: str, instead: str) -> ApiError:
+    return ApiError(
+        400,
+        f"Unsupported parameter: '{param}' is not supported with this model. Use '{instead}' instead.",
+        param=param,
+        code="unsupported_parameter",
+    )
+
+
+def unsupported_value(param: str, value: Any, default: Any) -> ApiError:
+    return ApiError(
+        400,
+        f"Unsupported value: '{param}' does not support {json.dumps(value)} with this model. "
+        f"Only the default ({default}) value is supported.",
+        param=param,
+        code="unsupported_value",
+    )
+
+
+def context_length_exceeded(limit: int, used: int) -> ApiError:
+    return ApiError(
+        400,
+        f"This model's maximum context length is {limit} tokens. However, your messages resulted in "
+        f"{used} tokens. Please reduce the length of the messages.",
+        param="messages",
+        code="context_length_exceeded",
+    )
+
+
+def body_too_large(limit: int) -> ApiError:
+    return ApiError(413, f"Request body too large. The maximum size is {limit} bytes.", code="request_too_large")
+
+
+# --- 429 and 5xx: try again later ----------------------------------------------------------------
+
+def rate_limited(model: str, retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        f"Rate limit reached for {model} in organization org-mock on requests per min (RPM): Limit 3, "
+        f"Used 3, Requested 1. Please try again in {retry_after}s. Visit "
+        "https://platform.openai.com/account/rate-limits to learn more.",
+        type="requests",
+        code="rate_limit_exceeded",
+    )
+
+
+def server_error() -> ApiError:
+    return ApiError(
+        500,
+        "The server had an error while processing your request. Sorry about that!",
+        type="server_error",
+    )
+
+
+def overloaded() -> ApiError:
+    return ApiError(
+        503,
+        "The server is currently overloaded with other requests. Sorry about that! You can retry your request.",
+        type="service_unavailable_error",
+        code="server_is_overloaded",
+    )

@@ -1,0 +1,134 @@
+"""The JSON shapes of OpenAI's Chat Completions API: a completion, its streamed chunks, usage, models.
+Pure functions from values to dicts, checked in the tests against the SDK's own types."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from . import ids, models, tokens
+from .replies import Choice
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "completion_tokens_details": {
+            "reasoning_tokens": 0,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        },
+    }
+
+
+def system_fingerprint(model: str) -> str:
+    """Identifies the backend configuration; the mock has one per model."""
+    return ids.make_id("fp_", 10, "fingerprint", model, alphabet="0123456789abcdef")
+
+
+def chat_completion(
+    completion_id: str, created: int, model: str, choices: list[Choice], prompt_tokens: int
+) -> dict[str, Any]:
+    return {
+        "id": completion_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {"index": c.index, "message": _message(c), "logprobs": None, "finish_reason": c.finish_reason}
+            for c in choices
+        ],
+        "usage": usage(prompt_tokens, sum(c.completion_tokens for c in choices)),
+        "service_tier": "default",
+        "system_fingerprint": system_fingerprint(model),
+    }
+
+
+def _message(choice: Choice) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": choice.content, "refusal": None, "annotations": []}
+    if choice.tool_calls:
+        message["tool_calls"] = choice.tool_calls
+    return message
+
+
+def stream_chunks(
+    completion_id: str,
+    created: int,
+    model: str,
+    choices: list[Choice],
+    prompt_tokens: int,
+    include_usage: bool,
+) -> Iterator[dict[str, Any]]:
+    """The chunks of a streamed completion, in the order the real service sends them: per choice,
+    a first delta with the role, then one token a chunk, then an empty delta with the finish reason;
+    last, if asked, a chunk with no choices and the usage."""
+
+    def chunk(index: int, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "service_tier": "default",
+            "system_fingerprint": system_fingerprint(model),
+            "choices": [{"index": index, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+        }
+        if include_usage:
+            body["usage"] = None
+        return body
+
+    for choice in choices:
+        if choice.tool_calls:
+            yield chunk(choice.index, {"role": "assistant", "content": None, "refusal": None})
+            yield from (chunk(choice.index, delta) for delta in _tool_call_deltas(choice.tool_calls))
+        else:
+            yield chunk(choice.index, {"role": "assistant", "content": "", "refusal": None})
+            yield from (chunk(choice.index, {"content": piece}) for piece in choice.pieces)
+        yield chunk(choice.index, {}, choice.finish_reason)
+    if include_usage:
+        last = chunk(0, {})
+        last["choices"] = []
+        last["usage"] = usage(prompt_tokens, sum(c.completion_tokens for c in choices))
+        yield last
+
+
+def _tool_call_deltas(tool_calls: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """A tool call streams as its id and name first, then its arguments a few characters at a time."""
+    for index, call in enumerate(tool_calls):
+        function = call["function"]
+        head = {"index": index, "id": call["id"], "type": "function",
+                "function": {"name": function["name"], "arguments": ""}}
+        yield {"tool_calls": [head]}
+        for piece in tokens.split_tokens(function["arguments"]):
+            yield {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
+
+
+def add_obfuscation(chunk: dict[str, Any], number: int) -> dict[str, Any]:
+    """The real service pads each chunk with random characters so that chunk sizes do not give away
+    the tokens (a side channel); the mock pads with a reproducible string of varying length."""
+    length = 2 + number * 7 % 11
+    chunk["obfuscation"] = ids.make_id("", length, chunk["id"], number)
+    return chunk
+
+
+def sse_event(data: dict[str, Any] | str) -> bytes:
+    """One server-sent event: a `data:` line and a blank line. The stream ends with `data: [DONE]`."""
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return f"data: {text}\n\n".encode()
+
+
+def model_object(model: str) -> dict[str, Any]:
+    return {"id": model, "object": "model", "created": models.created(model), "owned_by": "system"}
+
+
+def model_list(model_ids: tuple[str, ...]) -> dict[str, Any]:
+    return {"object": "list", "data": [model_object(m) for m in model_ids]}
+
+
+def empty_list() -> dict[str, Any]:
+    """What `GET /v1/chat/completions` (stored completions) returns when nothing was stored."""
+    return {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}

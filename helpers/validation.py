@@ -1,0 +1,302 @@
+"""Checks a chat completion request the way the real API does, and raises the real API's 400s.
+Every parameter the SDK can send is listed here; tests keep this table in step with the SDK's types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import errors, models, tokens
+
+# Each parameter's JSON type, and whether `null` is allowed (as the SDK's `Optional[...]` says).
+PARAMETERS: dict[str, tuple[str, bool]] = {
+    "messages": ("array", False),
+    "model": ("string", False),
+    "audio": ("object", True),
+    "frequency_penalty": ("decimal", True),
+    "function_call": ("string or object", False),
+    "functions": ("array", False),
+    "logit_bias": ("object", True),
+    "logprobs": ("boolean", True),
+    "max_completion_tokens": ("integer", True),
+    "max_tokens": ("integer", True),
+    "metadata": ("object", True),
+    "modalities": ("array", True),
+    "moderation": ("object", True),
+    "n": ("integer", True),
+    "parallel_tool_calls": ("boolean", False),
+    "prediction": ("object", True),
+    "presence_penalty": ("decimal", True),
+    "prompt_cache_key": ("string", True),
+    "prompt_cache_options": ("object", False),
+    "prompt_cache_retention": ("string", True),
+    "reasoning_effort": ("string", True),
+    "response_format": ("object", False),
+    "safety_identifier": ("string", True),
+    "seed": ("integer", True),
+    "service_tier": ("string", True),
+    "stop": ("string or array", True),
+    "store": ("boolean", True),
+    "stream": ("boolean", True),
+    "stream_options": ("object", True),
+    "temperature": ("decimal", True),
+    "tool_choice": ("string or object", False),
+    "tools": ("array", False),
+    "top_logprobs": ("integer", True),
+    "top_p": ("decimal", True),
+    "user": ("string", False),
+    "verbosity": ("string", True),
+    "web_search_options": ("object", False),
+}
+
+RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0, 2),
+    "top_p": (0, 1),
+    "frequency_penalty": (-2, 2),
+    "presence_penalty": (-2, 2),
+    "n": (1, 128),
+    "top_logprobs": (0, 20),
+    "max_tokens": (1, 2**31 - 1),
+    "max_completion_tokens": (1, 2**31 - 1),
+}
+
+CHOICES: dict[str, list[str]] = {
+    "reasoning_effort": ["none", "minimal", "low", "medium", "high", "xhigh", "max"],
+    "service_tier": ["auto", "default", "flex", "scale", "priority", "fast"],
+    "verbosity": ["low", "medium", "high"],
+    "prompt_cache_retention": ["in_memory", "24h"],
+}
+
+ROLES = ["system", "assistant", "user", "function", "tool", "developer"]
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_MAX_STOP_SEQUENCES = 4
+
+_TYPE_CHECKS = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "decimal": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string or array": lambda v: isinstance(v, (str, list)),
+    "string or object": lambda v: isinstance(v, (str, dict)),
+}
+
+
+@dataclass
+class ChatRequest:
+    """What the reply needs to know, taken from a request that passed every check."""
+
+    model: str
+    messages: list[dict[str, Any]]
+    stream: bool
+    include_usage: bool
+    include_obfuscation: bool
+    n: int
+    max_tokens: int | None
+    stop: list[str]
+    tools: list[dict[str, Any]]
+    tool_choice: Any
+    response_format: dict[str, Any]
+
+
+def validate_chat_request(body: Any) -> ChatRequest:
+    """Return the request's essentials, or raise the ApiError the real API would answer with."""
+    if not isinstance(body, dict):
+        raise errors.invalid_type("body", "an object", body)
+    unknown = [name for name in body if name not in PARAMETERS]
+    if unknown:
+        raise errors.unrecognized_arguments(unknown)
+    for name in ("model", "messages"):
+        if name not in body:
+            raise errors.missing_parameter(name)
+    for name, value in body.items():
+        _check_type(name, value)
+    _check_ranges_and_choices(body)
+    _check_messages(body["messages"])
+    _check_stop(body.get("stop"))
+    _check_tools(body)
+    _check_stream_options(body)
+    _check_response_format(body)
+    _check_model(body)
+    return _essentials(body)
+
+
+def _check_type(name: str, value: Any) -> None:
+    kind, nullable = PARAMETERS[name]
+    if value is None and nullable:
+        return
+    if not _TYPE_CHECKS[kind](value):
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise errors.invalid_type(name, f"{article} {kind}", value)
+
+
+def _check_ranges_and_choices(body: dict[str, Any]) -> None:
+    for name, (low, high) in RANGES.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        kind = PARAMETERS[name][0]
+        if value > high:
+            raise errors.out_of_range(name, value, high, above=True, kind=kind)
+        if value < low:
+            raise errors.out_of_range(name, value, low, above=False, kind=kind)
+    for name, allowed in CHOICES.items():
+        value = body.get(name)
+        if value is not None and value not in allowed:
+            raise errors.invalid_value(name, value, allowed)
+
+
+def _check_messages(messages: list[Any]) -> None:
+    if not messages:
+        raise errors.empty_array("messages")
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(message, dict):
+            raise errors.invalid_type(where, "an object", message)
+        if "role" not in message:
+            raise errors.missing_parameter(f"{where}.role")
+        if message["role"] not in ROLES:
+            raise errors.invalid_value(f"{where}.role", message["role"], ROLES)
+        _check_content(where, message)
+        if message["role"] == "tool" and not isinstance(message.get("tool_call_id"), str):
+            raise errors.missing_parameter(f"{where}.tool_call_id")
+
+
+def _check_content(where: str, message: dict[str, Any]) -> None:
+    content = message.get("content")
+    # Only an assistant that calls tools (or refuses) may leave its content out.
+    may_be_empty = message["role"] == "assistant" and (message.get("tool_calls") or message.get("function_call"))
+    if content is None:
+        if not may_be_empty and message["role"] != "assistant":
+            raise errors.missing_parameter(f"{where}.content")
+        return
+    if isinstance(content, str):
+        return
+    if not isinstance(content, list):
+        raise errors.invalid_type(f"{where}.content", "one of a string or array of objects", content)
+    for j, part in enumerate(content):
+        if not isinstance(part, dict):
+            raise errors.invalid_type(f"{where}.content[{j}]", "an object", part)
+        if "type" not in part:
+            raise errors.missing_parameter(f"{where}.content[{j}].type")
+        if part["type"] == "text" and not isinstance(part.get("text"), str):
+            raise errors.missing_parameter(f"{where}.content[{j}].text")
+
+
+def _check_stop(stop: Any) -> None:
+    if not isinstance(stop, list):
+        return
+    if len(stop) > _MAX_STOP_SEQUENCES:
+        raise errors.array_too_long("stop", _MAX_STOP_SEQUENCES, len(stop))
+    for i, item in enumerate(stop):
+        if not isinstance(item, str):
+            raise errors.invalid_type(f"stop[{i}]", "a string", item)
+
+
+def _check_tools(body: dict[str, Any]) -> None:
+    tools = body.get("tools")
+    if "tool_choice" in body and not tools:
+        raise errors.invalid_request(
+            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+            param="tool_choice",
+        )
+    if tools is None:
+        return
+    if not tools:
+        raise errors.empty_array("tools")
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            raise errors.invalid_type(f"tools[{i}]", "an object", tool)
+        kind = tool.get("type")
+        if kind not in ("function", "custom"):
+            raise errors.invalid_value(f"tools[{i}].type", kind, ["function", "custom"])
+        spec = tool.get(kind)
+        if not isinstance(spec, dict):
+            raise errors.missing_parameter(f"tools[{i}].{kind}")
+        name = spec.get("name")
+        if not isinstance(name, str) or not _TOOL_NAME.match(name):
+            raise errors.invalid_request(
+                f"Invalid 'tools[{i}].{kind}.name': string does not match pattern. Expected a string that "
+                f"matches the pattern '^[a-zA-Z0-9_-]+$'.",
+                param=f"tools[{i}].{kind}.name",
+                code="invalid_value",
+            )
+    _check_tool_choice(body.get("tool_choice"), tools)
+
+
+def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:
+    if choice is None or isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        return
+    if isinstance(choice, str):
+        if choice not in ("none", "auto", "required"):
+            raise errors.invalid_value("tool_choice", choice, ["none", "auto", "required"])
+        return
+    kind = choice.get("type")
+    name = (choice.get(kind) or {}).get("name") if kind in ("function", "custom") else None
+    if name not in [tool[tool["type"]]["name"] for tool in tools]:
+        raise errors.invalid_request(
+            f"Invalid value for 'tool_choice': tool '{name}' not found in 'tools'.",
+            param="tool_choice",
+        )
+
+
+def _check_stream_options(body: dict[str, Any]) -> None:
+    if body.get("stream_options") is not None and not body.get("stream"):
+        raise errors.invalid_request(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            param="stream_options",
+        )
+
+
+def _check_response_format(body: dict[str, Any]) -> None:
+    if "response_format" not in body:
+        return
+    kind = body["response_format"].get("type")
+    if kind is None:
+        raise errors.missing_parameter("response_format.type")
+    if kind not in ("text", "json_object", "json_schema"):
+        raise errors.invalid_value("response_format.type", kind, ["text", "json_object", "json_schema"])
+    if kind == "json_schema" and not isinstance(body["response_format"].get("json_schema"), dict):
+        raise errors.missing_parameter("response_format.json_schema")
+    text = " ".join(tokens.message_text(m.get("content")) for m in body["messages"])
+    if kind == "json_object" and "json" not in text.lower():
+        raise errors.invalid_request(
+            "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+            param="messages",
+        )
+
+
+def _check_model(body: dict[str, Any]) -> None:
+    """Checks that depend on the model: it exists, it allows these parameters, the prompt fits."""
+    model = body["model"]
+    if not models.is_known(model):
+        raise errors.model_not_found(model)
+    if models.is_reasoning_model(model):
+        if body.get("max_tokens") is not None:
+            raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")
+        for name in ("temperature", "top_p"):
+            if body.get(name) not in (None, 1):
+                raise errors.unsupported_value(name, body[name], 1)
+    used = tokens.prompt_tokens(body["messages"], body.get("tools"))
+    if used > models.context_window(model):
+        raise errors.context_length_exceeded(models.context_window(model), used)
+
+
+def _essentials(body: dict[str, Any]) -> ChatRequest:
+    stop = body.get("stop") or []
+    stream_options = body.get("stream_options") or {}
+    return ChatRequest(
+        model=body["model"],
+        messages=body["messages"],
+        stream=bool(body.get("stream")),
+        include_usage=bool(stream_options.get("include_usage")),
+        include_obfuscation=stream_options.get("include_obfuscation", True) is not False,
+        n=body.get("n") or 1,
+        max_tokens=body.get("max_completion_tokens") or body.get("max_tokens"),
+        stop=[stop] if isinstance(stop, str) else stop,
+        tools=body.get("tools") or [],
+        tool_choice=body.get("tool_choice", "auto" if body.get("tools") else "none"),
+        response_format=body.get("response_format") or {"type": "text"},
+    )
