@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help lab test unit nbval browser serve bench suite-times format binder-urls upgrade clean
+.PHONY: help lab test serve bench suite-times format binder-urls upgrade clean
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
 	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
 	@echo "make bench        measure the mock server against a raw-socket floor"
+	@echo "make format       normalise notebooks (metadata, navigation, lesson index)"
+	@echo "make binder-urls  print Binder links derived from the git remote"
 	@echo "make upgrade      move to the newest releases of every dependency and run the suite"
 
 # The virtual environment is (re)built whenever the pinned requirements change.
@@ -32,6 +34,18 @@ serve: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_mock_server.py
+
+# How long `make test` takes, phase by phase (install, unit tests, nbval, browser test).
+suite-times: $(INSTALLED)
+	$(BIN)/python benchmarks/suite_times.py
+
+# Normalise notebook metadata and rewrite navigation and the lesson index (idempotent).
+format: $(INSTALLED)
+	$(BIN)/python tools/notebooks.py format
+
+# Binder links for every lesson and side-by-side layout, derived from this clone's git remote.
+binder-urls: $(INSTALLED)
+	$(BIN)/python tools/binder_urls.py
 
 # Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
 upgrade: $(INSTALLED)

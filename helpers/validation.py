@@ -166,10 +166,9 @@ def _check_messages(messages: list[Any]) -> None:
 
 def _check_content(where: str, message: dict[str, Any]) -> None:
     content = message.get("content")
-    # Only an assistant that calls tools (or refuses) may leave its content out.
-    may_be_empty = message["role"] == "assistant" and (message.get("tool_calls") or message.get("function_call"))
     if content is None:
-        if not may_be_empty and message["role"] != "assistant":
+        # Only an assistant may leave its content out (when it called tools, or refused).
+        if message["role"] != "assistant":
             raise errors.missing_parameter(f"{where}.content")
         return
     if isinstance(content, str):
