@@ -1,0 +1,152 @@
+"""The lessons' common shape, checked on every notebook present: the sections of CONTRIBUTING.md in order,
+paired notebooks that keep the same steps, and navigation and indexes that `tools/notebooks.py` leaves as they are."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TOOL = REPO_ROOT / "tools" / "notebooks.py"
+
+_spec = importlib.util.spec_from_file_location("notebook_tool", TOOL)
+notebook_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebook_tool)  # type: ignore[union-attr]
+
+LESSONS = notebook_tool.lesson_paths()
+PAIRED_FOLDERS = sorted({p.parent for p in LESSONS if p.stem in notebook_tool.PAIRED_ORDER})
+SHARED_NAMES = ("base_url", "api_key", "model", "messages", "reply")
+STEP = re.compile(r"^## Step (\d+): (.+)$", re.MULTILINE)
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(REPO_ROOT / "notebooks").as_posix()
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def _headings(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(cell position, heading line) for every `#` or `##` heading in the markdown cells."""
+    return [
+        (position, line.strip())
+        for position, cell in enumerate(nb.cells)
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if re.match(r"^##? ", line)
+    ]
+
+
+def _position(nb: nbformat.NotebookNode, heading: str) -> int:
+    found = [position for position, line in _headings(nb) if line == heading]
+    assert found, f"no `{heading}` heading"
+    return found[0]
+
+
+def _steps(nb: nbformat.NotebookNode) -> list[str]:
+    return [f"Step {n}: {text.strip()}" for cell in nb.cells if cell.cell_type == "markdown"
+            for n, text in STEP.findall(cell.source)]
+
+
+def _tagged(nb: nbformat.NotebookNode, tag: str) -> list[int]:
+    return [position for position, cell in enumerate(nb.cells) if tag in _tags(cell)]
+
+
+def test_there_are_lessons_to_check():
+    assert LESSONS, "no notebooks found under notebooks/"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_lesson_opens_with_a_numbered_title(path: Path):
+    first = _read(path).cells[0]
+    assert first.cell_type == "markdown" and re.match(r"^# \d\d · \S", first.source), \
+        "the first cell should be the title, `# NN · <topic>`"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_lesson_has_the_common_sections_in_order(path: Path):
+    nb = _read(path)
+    first_step = [position for position, line in _headings(nb) if line.startswith("## Step 1: ")]
+    assert first_step, "no `## Step 1: ...` heading"
+    order = [_position(nb, "## What you will learn"), _position(nb, "## Prerequisites"), first_step[0],
+             _position(nb, "## Exercise"), _position(nb, "## Recap")]
+    assert order == sorted(order), "sections out of order: learn, prerequisites, steps, exercise, recap"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_steps_are_numbered_from_one_without_gaps(path: Path):
+    numbers = [int(step.split(":")[0].removeprefix("Step ")) for step in _steps(_read(path))]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_exercise_has_exercise_solution_and_check_cells_in_order(path: Path):
+    nb = _read(path)
+    exercise, recap = _position(nb, "## Exercise"), _position(nb, "## Recap")
+    found = {tag: _tagged(nb, tag) for tag in ("exercise", "solution", "check")}
+    for tag, positions in found.items():
+        assert positions, f"no cell tagged `{tag}`"
+        assert all(exercise < p < recap for p in positions), f"`{tag}` cells belong between Exercise and Recap"
+        assert all(nb.cells[p].cell_type == "code" for p in positions), f"`{tag}` cells are code cells"
+    assert found["exercise"][0] < found["solution"][0] < found["check"][-1]
+    assert any("assert" in nb.cells[p].source for p in found["check"]), "a check cell asserts something"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_solutions_are_collapsed(path: Path):
+    nb = _read(path)
+    for position in _tagged(nb, "solution"):
+        assert nb.cells[position].metadata.get("jupyter", {}).get("source_hidden") is True, \
+            f"solution cell {position} should have jupyter.source_hidden = true"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_lesson_ends_with_navigation(path: Path):
+    nb = _read(path)
+    assert _tagged(nb, "nav") == [len(nb.cells) - 1], "exactly one `nav` cell, the last one"
+    assert "Index of lessons" in nb.cells[-1].source
+
+
+def test_start_page_holds_the_index_of_every_lesson():
+    start = REPO_ROOT / "notebooks" / notebook_tool.INDEX_NOTEBOOK
+    nb = _read(start)
+    index_cells = _tagged(nb, "lesson-index")
+    assert len(index_cells) == 1, "the start page needs one markdown cell tagged `lesson-index`"
+    index = nb.cells[index_cells[0]].source
+    for path in LESSONS:
+        assert f"({_name(path)})" in index, f"{_name(path)} is missing from the index"
+
+
+@pytest.mark.parametrize("folder", PAIRED_FOLDERS, ids=lambda p: p.name)
+def test_paired_notebooks_have_the_same_steps_in_the_same_order(folder: Path):
+    steps = {stem: _steps(_read(folder / f"{stem}.ipynb")) for stem in notebook_tool.PAIRED_ORDER
+             if (folder / f"{stem}.ipynb").exists()}
+    assert set(steps) == set(notebook_tool.PAIRED_ORDER), \
+        f"a paired lesson has all three ways: {', '.join(notebook_tool.PAIRED_ORDER)}"
+    reference = steps[notebook_tool.PAIRED_ORDER[0]]
+    for stem, headings in steps.items():
+        assert headings == reference, f"{stem}.ipynb's steps differ from {notebook_tool.PAIRED_ORDER[0]}.ipynb's"
+
+
+@pytest.mark.parametrize("folder", PAIRED_FOLDERS, ids=lambda p: p.name)
+def test_paired_notebooks_use_the_shared_names(folder: Path):
+    for stem in notebook_tool.PAIRED_ORDER:
+        code = "\n".join(c.source for c in _read(folder / f"{stem}.ipynb").cells if c.cell_type == "code")
+        missing = [name for name in SHARED_NAMES if not re.search(rf"\b{name}\s*=", code)]
+        assert not missing, f"{stem}.ipynb never assigns {', '.join(missing)}"
+
+
+def test_format_tool_finds_nothing_to_change():
+    result = subprocess.run([sys.executable, str(TOOL), "check"], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0, "run `python tools/notebooks.py format`:\n" + result.stdout + result.stderr

@@ -1,0 +1,201 @@
+"""Keep the lessons uniform: notebook metadata, previous/index/next links, and the index of lessons.
+Everything is derived from the notebook files present, so a new lesson joins the index and the links by existing.
+
+    python tools/notebooks.py format    # rewrite whatever differs (metadata, navigation, indexes)
+    python tools/notebooks.py check     # list what `format` would change; exit status 1 if anything
+    python tools/notebooks.py format notebooks/02_side_by_side.ipynb   # only these files
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO_ROOT / "notebooks"
+README = REPO_ROOT / "README.md"
+INDEX_NOTEBOOK = "00_start_here.ipynb"
+INDEX_HEADING = "Map of the collection"  # the heading above the index in the start page
+README_START, README_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
+# In a paired lesson's folder, the three ways come in this order; any other notebook follows, by name.
+PAIRED_ORDER = ("urllib", "requests", "openai_sdk")
+
+NAV_TAG, INDEX_TAG, SOLUTION_TAG = "nav", "lesson-index", "solution"
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+# No version numbers: they would change with every Python release and make `check` fail for no reason.
+LANGUAGE_INFO = {
+    "name": "python",
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+VOLATILE_CELL_METADATA = ("execution", "ExecuteTime")  # run timestamps written by nbclient and extensions
+
+
+# --- which lessons exist, in reading order --------------------------------------------------------
+
+def _order_in_folder(path: Path) -> tuple[int, str]:
+    rank = PAIRED_ORDER.index(path.stem) if path.stem in PAIRED_ORDER else len(PAIRED_ORDER)
+    return rank, path.name
+
+
+def lesson_paths(notebooks: Path = NOTEBOOKS) -> list[Path]:
+    """Every lesson in reading order: the top level by name; inside a folder, the three ways, then the rest."""
+    lessons: list[Path] = []
+    for entry in sorted(p for p in notebooks.iterdir() if not p.name.startswith((".", "_"))):
+        if entry.suffix == ".ipynb":
+            lessons.append(entry)
+        elif entry.is_dir():
+            lessons += sorted(entry.glob("*.ipynb"), key=_order_in_folder)
+    return lessons
+
+
+def title(nb: nbformat.NotebookNode) -> str:
+    """The text of the first `# ` heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "(untitled)"
+
+
+def folder_label(folder: Path) -> str:
+    """`01_chat_completion` -> `01 · Chat completion`."""
+    number, _, words = folder.name.partition("_")
+    return f"{number} · {words.replace('_', ' ').capitalize()}" if number.isdigit() else folder.name
+
+
+def _without_number(text: str) -> str:
+    return re.sub(r"^\d+\s*·\s*", "", text)
+
+
+def _link(target: Path, start: Path) -> str:
+    return Path(os.path.relpath(target, start)).as_posix()
+
+
+# --- what the tool writes -----------------------------------------------------------------------
+
+def lesson_index(lessons: dict[Path, str], start: Path) -> str:
+    """A markdown list of every lesson, links relative to the folder `start`; paired lessons nest."""
+    lines, folder = [], None
+    for path, text in lessons.items():
+        if path.parent == NOTEBOOKS:
+            folder = None
+            lines.append(f"- [{text}]({_link(path, start)})")
+            continue
+        if path.parent != folder:
+            folder = path.parent
+            lines.append(f"- {folder_label(folder)}")
+        lines.append(f"  - [{_without_number(text)}]({_link(path, start)})")
+    return "\n".join(lines)
+
+
+def navigation(path: Path, lessons: dict[Path, str]) -> str:
+    """Previous / index / next, as one line under a rule."""
+    order = list(lessons)
+    position = order.index(path)
+    index = NOTEBOOKS / INDEX_NOTEBOOK
+    anchor = "#" + INDEX_HEADING.replace(" ", "-")
+    parts = []
+    if position > 0:
+        previous = order[position - 1]
+        parts.append(f"[← {lessons[previous]}]({_link(previous, path.parent)})")
+    index_target = anchor if path == index else _link(index, path.parent) + anchor
+    parts.append(f"[Index of lessons]({index_target})")
+    if position < len(order) - 1:
+        following = order[position + 1]
+        parts.append(f"[{lessons[following]} →]({_link(following, path.parent)})")
+    return "---\n" + " | ".join(parts)
+
+
+def _has_tag(cell: nbformat.NotebookNode, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def normalise(nb: nbformat.NotebookNode, path: Path, lessons: dict[Path, str]) -> nbformat.NotebookNode:
+    """Uniform metadata, hidden solutions, the lesson index where tagged, and a fresh navigation cell."""
+    uses_widgets = any(WIDGET_VIEW in output.get("data", {})
+                       for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs)
+    metadata = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
+    if uses_widgets and "widgets" in nb.metadata:
+        metadata["widgets"] = nb.metadata["widgets"]  # the saved state lets the widgets render without a kernel
+    nb.metadata = nbformat.from_dict(metadata)
+    nb.nbformat, nb.nbformat_minor = 4, 5
+
+    cells = [cell for cell in nb.cells if not _has_tag(cell, NAV_TAG)]
+    for cell in cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if _has_tag(cell, SOLUTION_TAG):
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+        if _has_tag(cell, INDEX_TAG):
+            cell.source = f"## {INDEX_HEADING}\n\n{lesson_index(lessons, path.parent)}"
+    nav = nbformat.v4.new_markdown_cell(navigation(path, lessons), metadata={"tags": [NAV_TAG]})
+    nav.id = "nav"
+    nb.cells = cells + [nav]
+    return nb
+
+
+def _as_text(nb: nbformat.NotebookNode) -> str:
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def readme_text(text: str, lessons: dict[Path, str]) -> str:
+    """README.md with the index between the markers replaced; unchanged when there are no markers."""
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return text
+    index = lesson_index(lessons, REPO_ROOT)
+    return text[: start + len(README_START)] + "\n" + index + "\n" + text[end:]
+
+
+def planned_changes() -> dict[Path, str]:
+    """Each file whose text `format` would change, with its new text."""
+    paths = lesson_paths()
+    notebooks = {path: nbformat.read(path, as_version=4) for path in paths}
+    lessons = {path: title(nb) for path, nb in notebooks.items()}
+    changes: dict[Path, str] = {}
+    for path, nb in notebooks.items():
+        new = _as_text(normalise(nb, path, lessons))
+        if new != path.read_text(encoding="utf-8"):
+            changes[path] = new
+    if README.exists():
+        old = README.read_text(encoding="utf-8")
+        new = readme_text(old, lessons)
+        if new != old:
+            changes[README] = new
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["format", "check"])
+    parser.add_argument("files", nargs="*", type=Path, help="only these files (default: every lesson and README.md)")
+    args = parser.parse_args(argv)
+    command, only = args.command, {path.resolve() for path in args.files}
+    changes = {path: text for path, text in planned_changes().items() if not only or path in only}
+    for path, text in changes.items():
+        name = path.relative_to(REPO_ROOT)
+        if command == "format":
+            path.write_text(text, encoding="utf-8")
+            print(f"formatted {name}")
+        else:
+            print(f"would change {name}")
+    if command == "check" and changes:
+        print("Run `python tools/notebooks.py format` (or `make format`).", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
