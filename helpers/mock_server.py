@@ -59,7 +59,11 @@ class MockServer:
 
     def start(self) -> MockServer:
         """Serve in a background thread; point `OpenAI()` at this server through the environment."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="mock-openai", daemon=True)
+        if self._thread is not None:
+            return self  # already serving, as in `with start_mock_server() as server:`
+        # A short poll interval lets stop() return within 50 ms instead of the default half second.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="mock-openai",
+                                        daemon=True)
         self._thread.start()
         if self._set_environment:
             for name, value in (("OPENAI_BASE_URL", self.base_url), ("OPENAI_API_KEY", self.api_key)):

@@ -24,6 +24,18 @@ SCRIPTED_ANSWERS: dict[str, str] = {
         "A token is a small piece of text, often a word or part of a word, that a language model reads "
         "and writes one at a time. Prices, limits and speed are all counted in tokens."
     ),
+    # 04_errors_and_retries
+    "In one sentence, why do programs retry some failed API calls?": (
+        "Because many failures are only temporary, like a rate limit or a busy server, "
+        "so the same request often succeeds a moment later."
+    ),
+    # 05_playground: a question and a follow-up that only makes sense with the conversation kept.
+    "Give me three tips for writing a good prompt.": (
+        "1. Say who the answer is for and what it is for.\n"
+        "2. Show an example of the output you want.\n"
+        "3. Ask for one thing at a time."
+    ),
+    "Now make the second tip shorter.": "2. Show an example.",
 }
 
 
@@ -129,12 +141,15 @@ def _tool_call_choice(index: int, tool: dict[str, Any], messages: list[dict[str,
 
 def example_from_schema(schema: dict[str, Any], prompt: str) -> Any:
     """A value that fits a JSON schema, with strings taken from the prompt where that reads naturally."""
-    if "enum" in schema:
+    if not isinstance(schema, dict):
+        return None  # not a schema at all: answer with null rather than fail
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
     kind = schema.get("type", "object")
-    kind = kind[0] if isinstance(kind, list) else kind
+    kind = (kind[0] if kind else "null") if isinstance(kind, list) else kind
     if kind == "object":
-        properties = schema.get("properties", {})
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
         return {name: example_from_schema(sub, prompt) for name, sub in properties.items()}
     if kind == "array":
         return [example_from_schema(schema.get("items", {"type": "string"}), prompt)]
