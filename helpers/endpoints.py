@@ -139,7 +139,7 @@ class OpenAIEndpoints:
 def _parse_json(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested too deep to parse
         raise errors.invalid_json() from None
 
 

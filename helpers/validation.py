@@ -233,7 +233,10 @@ def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:
             raise errors.invalid_value("tool_choice", choice, ["none", "auto", "required"])
         return
     kind = choice.get("type")
-    name = (choice.get(kind) or {}).get("name") if kind in ("function", "custom") else None
+    spec = choice.get(kind) if kind in ("function", "custom") else None
+    if kind in ("function", "custom") and not isinstance(spec, dict):
+        raise errors.invalid_type(f"tool_choice.{kind}", "an object", spec)
+    name = spec.get("name") if spec else None
     if name not in [tool[tool["type"]]["name"] for tool in tools]:
         raise errors.invalid_request(
             f"Invalid value for 'tool_choice': tool '{name}' not found in 'tools'.",

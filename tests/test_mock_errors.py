@@ -1,0 +1,229 @@
+"""The errors a client meets, in OpenAI's words and shape: {"error": {"message", "type", "param", "code"}}.
+Bad parameters, keys, JSON, models and paths; prompts too long; bodies too large."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+import requests
+
+import helpers
+
+REASONING_MODEL = helpers.MODEL  # refuses max_tokens and a temperature other than 1
+USER = {"role": "user", "content": "Hi"}
+
+# (the request's parameters, the `param` the error names), all answered 400 by the real API.
+BAD_PARAMETERS = [
+    ({"temperature": "hot"}, "temperature"),
+    ({"temperature": 2.5}, "temperature"),
+    ({"temperature": -0.1}, "temperature"),
+    ({"top_p": 1.5}, "top_p"),
+    ({"n": 0}, "n"),
+    ({"max_tokens": "ten"}, "max_tokens"),
+    ({"max_tokens": 0}, "max_tokens"),
+    ({"seed": 1.5}, "seed"),
+    ({"stream": "yes"}, "stream"),
+    ({"user": None}, "user"),
+    ({"stop": ["a", "b", "c", "d", "e"]}, "stop"),
+    ({"messages": []}, "messages"),
+    ({"messages": "Hi"}, "messages"),
+    ({"messages": [{"role": "robot", "content": "Hi"}]}, "messages[0].role"),
+    ({"messages": [{"content": "Hi"}]}, "messages[0].role"),
+    ({"messages": [{"role": "user"}]}, "messages[0].content"),
+    ({"messages": [{"role": "user", "content": 42}]}, "messages[0].content"),
+    ({"messages": [{"role": "tool", "content": "sunny"}]}, "messages[0].tool_call_id"),
+    ({"tool_choice": "auto"}, "tool_choice"),
+    ({"stream_options": {"include_usage": True}}, "stream_options"),
+    ({"response_format": {"type": "json_object"}}, "messages"),  # the messages never say "JSON"
+    ({"response_format": {"type": "xml"}}, "response_format.type"),
+    ({"model": REASONING_MODEL, "max_tokens": 10}, "max_tokens"),
+    ({"model": REASONING_MODEL, "temperature": 0.5}, "temperature"),
+]
+
+
+@pytest.mark.parametrize(("parameters", "param"), BAD_PARAMETERS, ids=[repr(p) for p, _ in BAD_PARAMETERS])
+def test_a_bad_parameter_is_a_400_naming_it(wire, body, error_of, parameters, param):
+    error = error_of(wire.post("/chat/completions", body(**parameters)), 400)
+    assert error["type"] == "invalid_request_error"
+    assert error["param"] == param
+
+
+def test_a_temperature_above_2_says_what_the_maximum_is(wire, body, error_of):
+    error = error_of(wire.post("/chat/completions", body(temperature=2.5)), 400)
+    assert error["code"] == "decimal_above_max_value"
+    assert "2.5" in error["message"] and "<= 2" in error["message"]
+
+
+def test_a_wrong_type_is_named_in_the_message(wire, body, error_of):
+    error = error_of(wire.post("/chat/completions", body(max_tokens="ten")), 400)
+    assert error["code"] == "invalid_type"
+    assert error["message"] == "Invalid type for 'max_tokens': expected an integer, but got a string instead."
+
+
+@pytest.mark.parametrize("missing", ["model", "messages"])
+def test_a_missing_required_parameter_is_a_400(wire, body, error_of, missing):
+    request = body()
+    del request[missing]
+    error = error_of(wire.post("/chat/completions", request), 400)
+    assert (error["param"], error["code"]) == (missing, "missing_required_parameter")
+
+
+def test_an_unrecognized_argument_is_a_400(wire, body, error_of):
+    error = error_of(wire.post("/chat/completions", body(foo=1)), 400)
+    assert error["message"] == "Unrecognized request argument supplied: foo"
+
+
+def test_several_unrecognized_arguments_are_named_together(wire, body, error_of):
+    error = error_of(wire.post("/chat/completions", body(foo=1, bar=2)), 400)
+    assert error["message"] == "Unrecognized request arguments supplied: foo, bar"
+
+
+@pytest.mark.parametrize("raw", [b'{"model": "gpt-4.1-mini", "messages": [', b"", b"\xff\xfe\x00garbage",
+                                 b"[" * 100_000 + b"]" * 100_000])
+def test_a_body_that_is_not_json_is_a_400(wire, error_of, raw):
+    error = error_of(wire.send("POST", "/chat/completions", raw), 400)
+    assert "could not parse the JSON body" in error["message"]
+
+
+def test_a_json_body_that_is_not_an_object_is_a_400(wire, error_of):
+    assert error_of(wire.post("/chat/completions", [USER]), 400)["type"] == "invalid_request_error"
+
+
+def test_no_key_is_a_401(wire_for, server, error_of):
+    error = error_of(wire_for(server).send("GET", "/models", None, {"Authorization": ""}), 401)
+    assert "You didn't provide an API key" in error["message"]
+
+
+@pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNz", "Bearer ", "sk-mock-llm-calls"])
+def test_a_key_not_sent_as_bearer_is_a_401(wire, error_of, authorization):
+    error_of(wire.send("GET", "/models", None, {"Authorization": authorization}), 401)
+
+
+def test_a_wrong_key_is_a_401_that_never_repeats_the_key(wire_for, server, body, error_of):
+    wrong_key = "sk-wrong-key-that-must-stay-secret-1234"
+    reply = wire_for(server, api_key=wrong_key).post("/chat/completions", body())
+    error = error_of(reply, 401)
+    assert error["code"] == "invalid_api_key"
+    assert error["message"].startswith("Incorrect API key provided: sk-wrong")
+    assert wrong_key.encode() not in reply.body
+    assert all(wrong_key not in value for value in reply.headers.values())
+
+
+def test_the_key_is_checked_before_the_body(wire_for, server, error_of):
+    reply = wire_for(server, api_key="sk-wrong").send("POST", "/chat/completions", b"not json")
+    error_of(reply, 401)
+
+
+def test_an_unknown_model_is_404_model_not_found(wire, body, error_of):
+    error = error_of(wire.post("/chat/completions", body(model="gpt-nonexistent")), 404)
+    assert error["code"] == "model_not_found"
+    assert "gpt-nonexistent" in error["message"]
+
+
+def test_retrieving_an_unknown_model_is_404_model_not_found(wire, error_of):
+    assert error_of(wire.get("/models/gpt-nonexistent"), 404)["code"] == "model_not_found"
+
+
+@pytest.mark.parametrize(("method", "path", "shown"), [
+    ("GET", "/nothing", "GET /v1/nothing"),
+    ("POST", "/completion", "POST /v1/completion"),
+    ("DELETE", "/models", "DELETE /v1/models"),
+    ("GET", "/nothing?page=2", "GET /v1/nothing"),
+])
+def test_an_unknown_path_is_404_invalid_url(wire, error_of, method, path, shown):
+    error = error_of(wire.send(method, path, b"{}" if method == "POST" else None), 404)
+    assert error["message"] == f"Invalid URL ({shown})"
+
+
+def test_a_prompt_longer_than_the_context_window_is_a_400(wire, body, error_of):
+    long_prompt = "word " * 10_000  # well over gpt-4's 8,192 tokens, well within gpt-4.1's million
+    assert wire.post("/chat/completions", body(long_prompt, model="gpt-4.1")).status == 200
+    error = error_of(wire.post("/chat/completions", body(long_prompt, model="gpt-4")), 400)
+    assert (error["code"], error["param"]) == ("context_length_exceeded", "messages")
+
+
+@pytest.fixture
+def small_server(start_server):
+    return start_server(max_body_bytes=1024)
+
+
+def read_until_closed(connection: socket.socket) -> bytes:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(small_server, wire_for, error_of):
+    """The client announces a megabyte and sends only a few bytes of it: a server that read the whole
+    body would wait forever; this one answers 413 at once and closes the connection."""
+    head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {small_server.api_key}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", small_server.port), timeout=5) as connection:
+        connection.sendall(head.encode() + b'{"model": "gpt-4.1-mini", "messages": [')
+        answer = read_until_closed(connection)  # returns only because the server closed the connection
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
+    assert b"\r\nconnection: close\r\n" in rest.lower()
+    assert wire_for(small_server).get("/models").status == 200  # and it keeps serving
+
+
+def test_requests_gets_a_413_for_a_body_over_the_limit(small_server, error_of):
+    reply = requests.post(f"{small_server.base_url}/chat/completions", data=b"x" * 2048, timeout=10,
+                          headers={"Authorization": f"Bearer {small_server.api_key}"})
+    assert reply.status_code == 413
+    assert set(reply.json()["error"]) == {"message", "type", "param", "code"}
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(small_server):
+    pieces = (b"x" * 512 for _ in range(4))  # a generator makes requests send it chunked
+    reply = requests.post(f"{small_server.base_url}/chat/completions", data=pieces, timeout=10,
+                          headers={"Authorization": f"Bearer {small_server.api_key}"})
+    assert reply.status_code == 413
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+    b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nContent-Length: many\r\n\r\n",
+    b"NONSENSE\r\n\r\n",
+])
+def test_a_broken_http_request_still_gets_an_openai_error(server, wire, request_bytes):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall(request_bytes)
+        answer = read_until_closed(connection)
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert set(json.loads(payload)["error"]) == {"message", "type", "param", "code"}
+    assert wire.get("/models").status == 200
+
+
+# Requests that once made the mock fail with a 500 (found by the fuzz tests); each now gets a proper answer.
+
+def test_a_content_part_whose_text_is_not_a_string_is_ignored(wire, body):
+    parts = [{"type": "image_url", "text": 5}, {"type": "text", "text": "What is TCP?"}]
+    reply = wire.post("/chat/completions", body(messages=[{"role": "user", "content": parts}]))
+    assert reply.status == 200
+    assert "What is TCP?" in reply.json()["choices"][0]["message"]["content"]
+
+
+def test_a_named_tool_choice_that_is_not_an_object_is_a_400(wire, body, error_of):
+    tools = [{"type": "function", "function": {"name": "get_weather"}}]
+    reply = wire.post("/chat/completions", body(tools=tools, tool_choice={"type": "function", "function": "x"}))
+    assert error_of(reply, 400)["param"] == "tool_choice.function"
+
+
+@pytest.mark.parametrize("schema", ["not a schema", {"enum": []}, {"type": []}, {"type": "object", "properties": [1]}])
+def test_an_unreadable_json_schema_still_gets_json(wire, body, schema):
+    response_format = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+    reply = wire.post("/chat/completions", body(response_format=response_format))
+    assert reply.status == 200
+    json.loads(reply.json()["choices"][0]["message"]["content"])
+
+
+def test_unreadable_tool_parameters_still_get_json_arguments(wire, body):
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": "not a schema"}}]
+    reply = wire.post("/chat/completions", body(tools=tools))
+    assert reply.status == 200
+    json.loads(reply.json()["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])
