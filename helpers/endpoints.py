@@ -12,12 +12,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from . import errors, faults, ids, models, openai_shapes, replies, tokens
+from . import errors, faults, ids, models, openai_shapes, replies
 from .http_plumbing import Request, Response, error_response, json_response
 from .validation import ChatRequest, validate_chat_request
-
-_HEX = "0123456789abcdef"
-
 
 @dataclass
 class Settings:
@@ -49,7 +46,7 @@ class OpenAIEndpoints:
             response = error_response(errors.server_error())
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         response.headers += [
-            ("x-request-id", ids.make_id("req_", 32, self.settings.seed, number, alphabet=_HEX)),
+            ("x-request-id", ids.make_hex_id("req_", 32, self.settings.seed, number)),
             ("openai-processing-ms", str(elapsed_ms)),
             ("openai-version", "2020-10-01"),
         ]
@@ -104,13 +101,13 @@ class OpenAIEndpoints:
         seed = self.settings.seed
         completion_id = ids.make_id("chatcmpl-", 29, seed, number)
         choices = replies.make_choices(chat, text, lambda i: ids.make_id("call_", 24, seed, number, i))
-        prompt_tokens = tokens.prompt_tokens(chat.messages, chat.tools)
         created = int(time.time())
-        headers = _rate_limit_headers(prompt_tokens)
+        headers = _rate_limit_headers(chat.prompt_tokens)
         if not chat.stream:
-            completion = openai_shapes.chat_completion(completion_id, created, chat.model, choices, prompt_tokens)
+            completion = openai_shapes.chat_completion(completion_id, created, chat.model, choices,
+                                                       chat.prompt_tokens)
             return json_response(200, completion, headers)
-        chunks = openai_shapes.stream_chunks(completion_id, created, chat.model, choices, prompt_tokens,
+        chunks = openai_shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
                                              chat.include_usage)
         headers = [("content-type", "text/event-stream; charset=utf-8")] + headers
         return Response(200, headers, events=self._paced_events(chunks, chat))

@@ -1,19 +1,24 @@
-"""The HTTP layer: read a request off the socket, hand it to the API, write the response back.
-Standard library only (http.server); each response leaves in one write, so keep-alive stays fast."""
+"""The HTTP layer: a small HTTP/1.1 server that reads requests off a socket and writes responses back.
+Keep-alive, Content-Length or chunked bodies, server-sent events; each response leaves in one write."""
 
 from __future__ import annotations
 
 import email.utils
-import json
+import functools
 import select
 import socket
+import socketserver
+import sys
+import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 
-from . import errors
+from . import errors, json_text
 from .wire_record import Exchange, ExchangeLog, redact_headers
+
+MAX_LINE = 65_536  # the longest request line or header line read
+MAX_HEADERS = 100
 
 
 @dataclass
@@ -36,77 +41,182 @@ class Response:
     break_off: bool = False
 
 
-def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> Response:
-    body = json.dumps(payload, indent=2).encode()
+def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None,
+                  indent: int = 2) -> Response:
+    body = json_text.indented(payload, indent).encode()  # indented, as the real service sends it
     return Response(status, [("content-type", "application/json")] + (headers or []), body)
 
 
 def error_response(error: errors.ApiError) -> Response:
-    return json_response(error.status, error.body(), list(error.headers.items()))
+    # The real service indents its error bodies by four spaces, its completions by two.
+    return json_response(error.status, error.body(), list(error.headers.items()), indent=4)
 
 
-class MockHTTPServer(ThreadingHTTPServer):
-    """One thread per connection; each request is answered by `handle_request_fn`."""
+@functools.lru_cache(maxsize=1)
+def http_date(second: int) -> str:
+    """The Date header's value ("Wed, 25 Nov 2026 20:12:13 GMT"), formatted once a second, not per request."""
+    return email.utils.formatdate(second, usegmt=True)
+
+
+class BadRequest(Exception):
+    """A request too broken to hand to the API; answered with `status`, then the connection closes."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class RequestHead:
+    """The request line and headers, as read off the wire (`by_name`: the first of each, name in lower case)."""
+
+    method: str
+    target: str
+    version: str
+    headers: list[tuple[str, str]]
+    by_name: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {}
+        for name, value in self.headers:
+            self.by_name.setdefault(name.lower(), value)
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.by_name.get(name, default)
+
+    @property
+    def request_line(self) -> str:
+        return f"{self.method} {self.target} {self.version}"
+
+    def keeps_alive(self) -> bool:
+        """HTTP/1.1 keeps a connection open unless told to close; HTTP/1.0 closes unless told otherwise."""
+        connection = self.header("connection").lower()
+        if self.version == "HTTP/1.1":
+            return connection != "close"
+        return connection == "keep-alive"
+
+
+class MockHTTPServer(socketserver.ThreadingTCPServer):
+    """Accepts connections and serves each in a thread of its own; `handle` answers every request."""
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default of 5 resets clients when dozens connect at once
 
     def __init__(self, address: tuple[str, int], handle: Callable[[Request], Response], max_body_bytes: int,
                  log: ExchangeLog, verbose: bool = False) -> None:
-        super().__init__(address, _Handler)
+        super().__init__(address, _Connection)
         self.handle_request_fn = handle
         self.max_body_bytes = max_body_bytes
         self.exchange_log = log
         self.verbose = verbose
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client hanging up is normal, not worth a traceback: in a notebook, a server thread's
+        traceback would land in whichever cell happens to be running."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as every OpenAI client expects
+
+class _Connection(socketserver.StreamRequestHandler):
+    """One client's connection: request after request, until either side closes it."""
+
     disable_nagle_algorithm = True  # small writes must not wait for the client's delayed ACK
     server: MockHTTPServer
 
-    def do_POST(self) -> None:
-        self._serve()
+    def handle(self) -> None:
+        while self._serve_one():
+            pass
 
-    do_GET = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_POST
-
-    def _serve(self) -> None:
-        exchange = Exchange(self.requestline, redact_headers(list(self.headers.items())), "")
+    def _serve_one(self) -> bool:
+        """Read one request and answer it; False when the connection is done."""
         try:
-            body = self._read_body()
-        except errors.ApiError as too_large:
-            self.close_connection = True  # the rest of the body is still unread on the socket
-            self._write(error_response(too_large), exchange)
-            return
+            head = self._read_head()
+        except BadRequest as problem:
+            return self._refuse(problem, Exchange("(unreadable request)", [], ""))
+        if head is None:
+            return False  # the client closed the connection between requests
+        exchange = Exchange(head.request_line, redact_headers(head.headers), "")
+        try:
+            body = self._read_body(head)
+        except BadRequest as problem:
+            return self._refuse(problem, exchange)
+        except errors.ApiError as too_large:  # the rest of the body is still unread on the socket
+            return self._write(error_response(too_large), exchange, head, close=True)
         exchange.request_body = body.decode("utf-8", "replace")
-        request = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body,
-                          self._client_gone)
-        self._write(self.server.handle_request_fn(request), exchange)
+        request = Request(head.method, head.target, head.by_name, body, self._client_gone)
+        response = self.server.handle_request_fn(request)
+        return self._write(response, exchange, head, close=not head.keeps_alive())
 
-    def _read_body(self) -> bytes:
-        """The body, never reading past the size limit (checked before reading, from Content-Length)."""
+    def _refuse(self, problem: BadRequest, exchange: Exchange) -> bool:
+        """Answer a request whose framing is lost, in OpenAI's error shape, and close the connection."""
+        error = errors.ApiError(problem.status, str(problem))
+        return self._write(error_response(error), exchange, head=None, close=True)
+
+    def _read_line(self) -> bytes:
+        line = self.rfile.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise BadRequest(431, "Request line or header line too long.")
+        return line
+
+    def _read_head(self) -> RequestHead | None:
+        line = self._read_line()
+        while line in (b"\r\n", b"\n"):  # stray blank lines before a request are allowed
+            line = self._read_line()
+        if not line:
+            return None
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3:
+            raise BadRequest(400, f"Bad request line: {line[:100].decode('latin-1').strip()!r}")
+        method, target, version = parts
+        if version not in ("HTTP/1.0", "HTTP/1.1"):
+            raise BadRequest(505, f"HTTP version not supported: {version[:20]!r}")
+        return RequestHead(method, target, version, self._read_headers())
+
+    def _read_headers(self) -> list[tuple[str, str]]:
+        headers = []
+        while (line := self._read_line()) not in (b"\r\n", b"\n", b""):
+            name, colon, value = line.decode("latin-1").partition(":")
+            if not colon or not name or name != name.strip():
+                raise BadRequest(400, f"Bad header line: {line[:100].decode('latin-1').strip()!r}")
+            headers.append((name, value.strip()))
+            if len(headers) > MAX_HEADERS:
+                raise BadRequest(431, "Too many headers.")
+        return headers
+
+    def _read_body(self, head: RequestHead) -> bytes:
+        """The body, never reading past the size limit (known before reading, from Content-Length)."""
+        if head.header("expect").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # curl waits for this before a large body
         limit = self.server.max_body_bytes
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+        if "chunked" in head.header("transfer-encoding").lower():
             return self._read_chunked(limit)
         try:
-            length = int(self.headers.get("Content-Length", 0))
+            length = int(head.header("content-length", "0"))
         except ValueError:
-            raise errors.invalid_request("Invalid Content-Length header.") from None
+            raise BadRequest(400, "Invalid Content-Length header.") from None
+        if length < 0:
+            raise BadRequest(400, "Invalid Content-Length header.")
         if length > limit:
             raise errors.body_too_large(limit)
-        return self.rfile.read(length) if length > 0 else b""
+        return self.rfile.read(length)
 
     def _read_chunked(self, limit: int) -> bytes:
         body = bytearray()
         while True:
-            size = int(self.rfile.readline(64).split(b";")[0], 16)
+            try:
+                size = int(self._read_line().split(b";")[0], 16)
+            except ValueError:
+                raise BadRequest(400, "Invalid chunked request body.") from None
+            if size < 0:
+                raise BadRequest(400, "Invalid chunked request body.")
             if len(body) + size > limit:
                 raise errors.body_too_large(limit)
             if size == 0:
-                self.rfile.readline()  # the blank line after the last chunk
+                self._read_line()  # the blank line after the last chunk
                 return bytes(body)
             body += self.rfile.read(size)
-            self.rfile.readline()
+            self._read_line()
 
     def _client_gone(self) -> bool:
         """True once the client has hung up: its socket reads as closed."""
@@ -116,65 +226,62 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             return True
 
-    def _write(self, response: Response, exchange: Exchange) -> None:
+    def _write(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> bool:
+        """Send the response and record it; True when the connection stays open for the next request."""
         exchange.status, exchange.reason = response.status, HTTPStatus(response.status).phrase
         exchange.response_headers = response.headers
-        try:
-            if response.events is None:
-                self._write_body(response, exchange)
-            else:
-                self._write_stream(response, exchange)
-        except (BrokenPipeError, ConnectionResetError):
-            exchange.broken_off = True  # the client hung up; nothing to answer, keep serving others
-            self.close_connection = True
+        # Recorded before the last byte leaves, so a client that has its answer always finds it recorded;
+        # the writes below fill in the same record (body, frames, broken_off).
         self.server.exchange_log.add(exchange)
         if self.server.verbose:
-            print(f'{self.client_address[0]} "{self.requestline}" {response.status}', flush=True)
+            print(f'{self.client_address[0]} "{exchange.request_line}" {response.status}', flush=True)
+        try:
+            if response.break_off:
+                self._write_broken(response, exchange)
+                return False
+            if response.events is None:
+                self._write_body(response, exchange, head, close)
+            else:
+                self._write_stream(response, exchange, close)
+        except (BrokenPipeError, ConnectionResetError):
+            exchange.broken_off = True  # the client hung up; nothing more to answer
+            return False
+        return not close
 
-    def _head(self, response: Response, framing: tuple[str, str]) -> bytes:
+    def _head(self, response: Response, framing: tuple[str, str], close: bool) -> bytes:
         lines = [f"HTTP/1.1 {response.status} {HTTPStatus(response.status).phrase}",
-                 f"date: {email.utils.formatdate(usegmt=True)}", f"{framing[0]}: {framing[1]}"]
+                 f"date: {http_date(int(time.time()))}", f"{framing[0]}: {framing[1]}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
-        if self.close_connection:
+        if close:
             lines.append("connection: close")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-    def _write_body(self, response: Response, exchange: Exchange) -> None:
-        body = b"" if self.command == "HEAD" else response.body
+    def _write_body(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> None:
         exchange.response_body = response.body.decode()
-        if response.break_off:
-            self._break_off(self._head(response, ("content-length", str(len(body)))) + body[: len(body) // 2])
-            exchange.broken_off = True
-            return
-        self.wfile.write(self._head(response, ("content-length", str(len(body)))) + body)
+        body = b"" if head is not None and head.method == "HEAD" else response.body
+        self.wfile.write(self._head(response, ("content-length", str(len(response.body))), close) + body)
 
-    def _write_stream(self, response: Response, exchange: Exchange) -> None:
+    def _write_stream(self, response: Response, exchange: Exchange, close: bool) -> None:
         """Server-sent events in chunked transfer encoding; each event goes out as one chunk, at once."""
-        events = list(response.events) if response.break_off else response.events
-        stop_after = len(events) // 2 if response.break_off else None  # type: ignore[arg-type]
-        self.wfile.write(self._head(response, ("transfer-encoding", "chunked")))
-        for number, event in enumerate(events):
-            if number == stop_after:
-                exchange.broken_off = True
-                self._break_off(b"")
-                return
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
-            exchange.frames.append(event.decode().rstrip("\n"))
-        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.write(self._head(response, ("transfer-encoding", "chunked"), close))
+        for event in response.events or ():
+            self._write_event(event, exchange)
+        self.wfile.write(b"0\r\n\r\n")  # the last chunk: the stream is complete
 
-    def _break_off(self, last_bytes: bytes) -> None:
-        """Send what there is, then drop the connection without finishing the message."""
-        self.wfile.write(last_bytes)
-        self.close_connection = True
+    def _write_event(self, event: bytes, exchange: Exchange) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))  # chunk size in hex, the chunk
+        exchange.frames.append(event.decode().rstrip("\n"))
+
+    def _write_broken(self, response: Response, exchange: Exchange) -> None:
+        """The `disconnect` fault: send the first half of the answer, then drop the connection."""
+        exchange.broken_off = True
+        if response.events is None:
+            exchange.response_body = response.body.decode()
+            head = self._head(response, ("content-length", str(len(response.body))), close=True)
+            self.wfile.write(head + response.body[: len(response.body) // 2])
+        else:
+            events = list(response.events)
+            self.wfile.write(self._head(response, ("transfer-encoding", "chunked"), close=True))
+            for event in events[: len(events) // 2]:
+                self._write_event(event, exchange)
         self.connection.shutdown(socket.SHUT_RDWR)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Even a request too broken to parse gets an answer in OpenAI's error shape."""
-        self.close_connection = True
-        error = errors.ApiError(code, message or HTTPStatus(code).phrase)
-        exchange = Exchange(self.requestline or "(unreadable request)", [], "")
-        self._write(error_response(error), exchange)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # requests are logged by _write (never with headers, which could carry a key)
-

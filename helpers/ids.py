@@ -3,21 +3,25 @@ each is a hash of the server's seed and the response's number, so a fresh server
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
-import string
 import threading
 
-_ALPHANUMERIC = string.ascii_letters + string.digits
+
+def _digest(parts: tuple[object, ...]) -> bytes:
+    return hashlib.sha512(":".join(map(str, parts)).encode()).digest()
 
 
-def make_id(prefix: str, length: int, *parts: object, alphabet: str = _ALPHANUMERIC) -> str:
-    number = int.from_bytes(hashlib.sha256(":".join(map(str, parts)).encode()).digest(), "big")
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, len(alphabet))
-        chars.append(alphabet[digit])
-    return prefix + "".join(chars)
+def make_id(prefix: str, length: int, *parts: object) -> str:
+    """`prefix` and `length` letters and digits, the same for the same parts (length at most 60)."""
+    letters_and_digits = base64.b64encode(_digest(parts)).translate(None, b"+/=")
+    return prefix + letters_and_digits[:length].decode()
+
+
+def make_hex_id(prefix: str, length: int, *parts: object) -> str:
+    """`prefix` and `length` hexadecimal digits, the same for the same parts (length at most 128)."""
+    return prefix + _digest(parts).hex()[:length]
 
 
 class ResponseCounter:

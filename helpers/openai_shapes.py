@@ -3,6 +3,7 @@ Pure functions from values to dicts, checked in the tests against the SDK's own 
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Iterator
 
@@ -25,9 +26,10 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
     }
 
 
+@functools.cache
 def system_fingerprint(model: str) -> str:
     """Identifies the backend configuration; the mock has one per model."""
-    return ids.make_id("fp_", 10, "fingerprint", model, alphabet="0123456789abcdef")
+    return ids.make_hex_id("fp_", 10, "fingerprint", model)
 
 
 def chat_completion(

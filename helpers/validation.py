@@ -99,6 +99,7 @@ class ChatRequest:
     tools: list[dict[str, Any]]
     tool_choice: Any
     response_format: dict[str, Any]
+    prompt_tokens: int
 
 
 def validate_chat_request(body: Any) -> ChatRequest:
@@ -120,7 +121,9 @@ def validate_chat_request(body: Any) -> ChatRequest:
     _check_stream_options(body)
     _check_response_format(body)
     _check_model(body)
-    return _essentials(body)
+    chat = _essentials(body)
+    _check_context_window(chat)
+    return chat
 
 
 def _check_type(name: str, value: Any) -> None:
@@ -271,7 +274,7 @@ def _check_response_format(body: dict[str, Any]) -> None:
 
 
 def _check_model(body: dict[str, Any]) -> None:
-    """Checks that depend on the model: it exists, it allows these parameters, the prompt fits."""
+    """Checks that depend on the model: it exists, and it allows these parameters."""
     model = body["model"]
     if not models.is_known(model):
         raise errors.model_not_found(model)
@@ -281,9 +284,12 @@ def _check_model(body: dict[str, Any]) -> None:
         for name in ("temperature", "top_p"):
             if body.get(name) not in (None, 1):
                 raise errors.unsupported_value(name, body[name], 1)
-    used = tokens.prompt_tokens(body["messages"], body.get("tools"))
-    if used > models.context_window(model):
-        raise errors.context_length_exceeded(models.context_window(model), used)
+
+
+def _check_context_window(chat: ChatRequest) -> None:
+    limit = models.context_window(chat.model)
+    if chat.prompt_tokens > limit:
+        raise errors.context_length_exceeded(limit, chat.prompt_tokens)
 
 
 def _essentials(body: dict[str, Any]) -> ChatRequest:
@@ -301,4 +307,5 @@ def _essentials(body: dict[str, Any]) -> ChatRequest:
         tools=body.get("tools") or [],
         tool_choice=body.get("tool_choice", "auto" if body.get("tools") else "none"),
         response_format=body.get("response_format") or {"type": "text"},
+        prompt_tokens=tokens.prompt_tokens(body["messages"], body.get("tools")),
     )

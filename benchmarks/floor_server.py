@@ -1,0 +1,126 @@
+"""The floor: the least an HTTP/1.1 keep-alive server can do, so a client's own cost shows on its own.
+Raw sockets, a thread per connection, canned bytes; `python benchmarks/floor_server.py [port]` prints its port.
+
+It reads each request properly (headers up to the blank line, then Content-Length bytes of body), so
+`requests` and the openai SDK accept it as a real server; it answers every request with one prepared
+chat completion (or, when the body asks for `"stream": true`, a prepared stream, one chunk per write).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import sys
+import threading
+
+MODEL = "gpt-5.4-mini"
+STREAM_TOKENS = 200
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+_ASKS_FOR_STREAM = re.compile(rb'"stream"\s*:\s*true')
+
+# Headers like the mock's (and the real service's), so both answers are about the same size.
+_HEADERS = (
+    "date: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
+    "x-ratelimit-limit-requests: 5000\r\nx-ratelimit-remaining-requests: 4999\r\n"
+    "x-ratelimit-reset-requests: 12ms\r\nx-ratelimit-limit-tokens: 2000000\r\n"
+    "x-ratelimit-remaining-tokens: 1999975\r\nx-ratelimit-reset-tokens: 0s\r\n"
+    "x-request-id: req_00000000000000000000000000000000\r\n"
+    "openai-processing-ms: 0\r\nopenai-version: 2020-10-01\r\n"
+)
+
+
+def _completion_body() -> bytes:
+    message = {"role": "assistant", "content": "The program packs the prompt into JSON, sends it in an HTTP POST "
+               "to the provider's API, the provider runs the model on it, and the reply comes back as JSON.",
+               "refusal": None, "annotations": []}
+    completion = {
+        "id": "chatcmpl-00000000000000000000000000000", "object": "chat.completion", "created": 1767225600,
+        "model": MODEL, "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 25, "completion_tokens": 40, "total_tokens": 65,
+                  "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                  "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                                                "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}},
+        "service_tier": "default", "system_fingerprint": "fp_0000000000",
+    }
+    return json.dumps(completion, indent=2).encode()
+
+
+def canned_completion() -> bytes:
+    """The whole response, status line to last byte: what every non-streaming request gets."""
+    body = _completion_body()
+    head = (f"HTTP/1.1 200 OK\r\ncontent-length: {len(body)}\r\ncontent-type: application/json\r\n"
+            f"{_HEADERS}\r\n")
+    return head.encode() + body
+
+
+def canned_stream() -> list[bytes]:
+    """A 200-token stream as the writes that carry it: the head, one chunk per event, the last chunk."""
+
+    def chunk(delta: dict, finish_reason: str | None = None) -> bytes:
+        event = {"id": "chatcmpl-00000000000000000000000000000", "object": "chat.completion.chunk",
+                 "created": 1767225600, "model": MODEL, "service_tier": "default",
+                 "system_fingerprint": "fp_0000000000",
+                 "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+                 "obfuscation": "abcdef"}
+        data = f"data: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
+        return b"%x\r\n%s\r\n" % (len(data), data)
+
+    head = (f"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+            f"{_HEADERS}\r\n").encode()
+    writes = [head, chunk({"role": "assistant", "content": "", "refusal": None})]
+    writes += [chunk({"content": " word"}) for _ in range(STREAM_TOKENS)]
+    writes += [chunk({}, "stop"), b"%x\r\ndata: [DONE]\n\n\r\n" % len(b"data: [DONE]\n\n"), b"0\r\n\r\n"]
+    return writes
+
+
+COMPLETION = canned_completion()
+STREAM = canned_stream()
+
+
+def serve_connection(connection: socket.socket) -> None:
+    """Answer request after request on one connection until the client closes it."""
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    received = b""
+    with connection:
+        while True:
+            while b"\r\n\r\n" not in received:
+                data = connection.recv(65536)
+                if not data:
+                    return
+                received += data
+            head, _, received = received.partition(b"\r\n\r\n")
+            match = _CONTENT_LENGTH.search(head)
+            length = int(match.group(1)) if match else 0
+            while len(received) < length:
+                data = connection.recv(65536)
+                if not data:
+                    return
+                received += data
+            body, received = received[:length], received[length:]
+            if _ASKS_FOR_STREAM.search(body):
+                for write in STREAM:  # one write per event, as a server that sends each token at once
+                    connection.sendall(write)
+            else:
+                connection.sendall(COMPLETION)
+
+
+def accept_forever(listener: socket.socket) -> None:
+    while True:
+        connection, _ = listener.accept()
+        threading.Thread(target=serve_connection, args=(connection,), daemon=True).start()
+
+
+def main(port: int = 0) -> None:
+    """Serve on 127.0.0.1 until stdin closes (so the server never outlives the benchmark that started it)."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(128)
+    print(listener.getsockname()[1], flush=True)
+    threading.Thread(target=accept_forever, args=(listener,), daemon=True).start()
+    sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
