@@ -7,7 +7,7 @@
 
 from .connection import MODEL, Connection, connect
 from .display import format_exchange, show_exchange
-from .mock_server import MOCK_API_KEY, MockServer, start_mock_server
+from .server import MOCK_API_KEY, MockServer, start_mock_server
 from .wire_record import Exchange
 
 __all__ = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .mock_server import MockServer
+from .server import MockServer
 from .wire_record import Exchange
 
 TARGET_VARIABLE = "LLM_CALLS_TARGET"

@@ -66,6 +66,7 @@ def auth(key: str = CLI_KEY) -> dict[str, str]:
 
 def test_the_banner_names_the_port_the_server_really_got(cli):
     assert cli.port != 0
+    assert CLI_KEY not in cli.banner  # a key given on the command line is never printed
     assert requests.get(f"{cli.base_url}/models", headers=auth(), timeout=10).status_code == 200
 
 

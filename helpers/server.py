@@ -1,0 +1,114 @@
+"""The mock OpenAI server: start it, know its `base_url` and key, script a reply or a fault, read the
+last exchange, stop it. It runs in a background thread of the notebook's kernel (see mock_server.py to
+run it on its own)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from . import faults
+from .endpoints import OpenAIEndpoints, Settings
+from .http_plumbing import MockHTTPServer
+from .wire_record import Exchange, ExchangeLog
+
+MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
+DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class MockServer:
+    """An OpenAI-compatible server on 127.0.0.1 (a free port unless told otherwise)."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str = MOCK_API_KEY,
+        tokens_per_second: float = DEFAULT_TOKENS_PER_SECOND,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        hang_seconds: float = 60.0,
+        set_environment: bool = True,
+        verbose: bool = False,
+    ) -> None:
+        self.api_key = api_key
+        self._stopping = threading.Event()
+        self._faults = faults.FaultQueue()
+        self._log = ExchangeLog()
+        self._endpoints = OpenAIEndpoints(Settings(api_key, tokens_per_second, hang_seconds),
+                                          self._faults, self._stopping)
+        self._httpd = MockHTTPServer((host, port), self._endpoints.handle, max_body_bytes, self._log, verbose)
+        self._thread: threading.Thread | None = None
+        self._set_environment = set_environment
+        self._saved_environment: dict[str, str | None] = {}
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        """What OpenAI clients call `base_url`: the server's root plus `/v1`."""
+        host = self._httpd.server_address[0]
+        return f"http://{host}:{self.port}/v1"
+
+    def start(self) -> MockServer:
+        """Serve in a background thread; point `OpenAI()` at this server through the environment."""
+        if self._thread is not None:
+            return self  # already serving, as in `with start_mock_server() as server:`
+        # A short poll interval lets stop() return within 50 ms instead of the default half second.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="mock-openai",
+                                        daemon=True)
+        self._thread.start()
+        if self._set_environment:
+            for name, value in (("OPENAI_BASE_URL", self.base_url), ("OPENAI_API_KEY", self.api_key)):
+                self._saved_environment[name] = os.environ.get(name)
+                os.environ[name] = value
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wake any paused stream or hanging fault, and put the environment back."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._httpd.shutdown()
+        self._httpd.server_close()
+        for name, value in self._saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_environment.clear()
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    def script_reply(self, text: str) -> None:
+        """Make `text` the answer to the next chat completion (replies queue up, first in, first out)."""
+        self._endpoints.script_reply(text)
+
+    def inject_fault(self, fault: str, times: int = 1) -> None:
+        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect."""
+        self._faults.inject(fault, times)
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """The recent requests and responses, oldest first (keys redacted)."""
+        return self._log.all()
+
+    @property
+    def last_exchange(self) -> Exchange | None:
+        exchanges = self._log.all()
+        return exchanges[-1] if exchanges else None
+
+
+def start_mock_server(**options: Any) -> MockServer:
+    """Start a mock server (see MockServer for the options) and return it."""
+    return MockServer(**options).start()
