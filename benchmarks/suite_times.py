@@ -1,0 +1,92 @@
+"""Where the time of `make test` goes: a fresh install, the unit tests, nbval over the notebooks, the browser test.
+Also times nbval spread over two workers with pytest-xdist, to show whether that pays on this machine.
+
+    python benchmarks/suite_times.py                  # fresh venv in a temp folder, then every phase in it
+    python benchmarks/suite_times.py --reuse .venv    # skip the install, time the phases in an existing venv
+    python benchmarks/suite_times.py --cold           # install without pip's cache, as a brand-new machine would
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PHASES = {  # name: pytest arguments (pyproject's addopts, nbval included, apply to each)
+    "unit tests": ["tests", "--ignore=tests/test_browser.py"],
+    "nbval": ["notebooks"],
+    "browser test": ["tests/test_browser.py"],
+}
+XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a notebook's cells in one kernel
+    "nbval, -n 2 --dist loadfile": ["notebooks", "-n", "2", "--dist", "loadfile"],
+    "nbval, -n 3 --dist loadfile": ["notebooks", "-n", "3", "--dist", "loadfile"],
+    "whole suite, -n 2 --dist loadfile": ["-n", "2", "--dist", "loadfile"],
+    "whole suite, -n 3 --dist loadfile": ["-n", "3", "--dist", "loadfile"],
+}
+
+
+def timed(command: list[str], **kwargs) -> tuple[float, str]:
+    """Seconds the command took, and its last line of output (pytest's summary)."""
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, **kwargs)
+    seconds = time.perf_counter() - start
+    lines = (result.stdout + result.stderr).strip().splitlines() or [""]
+    last = lines[-1].strip("= ")
+    if result.returncode not in (0, 5):
+        last = f"exit {result.returncode}: {last}"
+    return seconds, last
+
+
+def install(venv: Path, cold: bool) -> tuple[float, str]:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    quiet = ["--quiet", "--disable-pip-version-check"] + (["--no-cache-dir"] if cold else [])
+    for what in (["--upgrade", "pip"], ["-r", "requirements.txt"]):  # as the Makefile does
+        result = subprocess.run([python, "-m", "pip", "install", *quiet, *what], cwd=REPO_ROOT,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.exit(f"pip install {' '.join(what)} failed:\n{result.stdout}{result.stderr}")
+    return time.perf_counter() - start, "cold pip cache" if cold else "with pip's cache as it is"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", type=Path, help="an existing venv: skip the install phase")
+    parser.add_argument("--cold", action="store_true", help="install with --no-cache-dir")
+    parser.add_argument("--no-xdist", action="store_true", help="skip the nbval-with-two-workers comparison")
+    args = parser.parse_args()
+
+    rows: list[tuple[str, float, str]] = []
+    with tempfile.TemporaryDirectory(prefix="suite-times-") as scratch:
+        if args.reuse:
+            venv = args.reuse.resolve()
+        else:
+            venv = Path(scratch) / "venv"
+            rows.append(("install", *install(venv, args.cold)))
+            print(f"{rows[-1][0]:<36} {rows[-1][1]:7.1f} s  {rows[-1][2]}", flush=True)
+        pytest = [str(venv / "bin" / "python"), "-m", "pytest", "-q"]
+        env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+        phases = dict(PHASES, **({} if args.no_xdist else XDIST))
+        for name, selection in phases.items():
+            rows.append((name, *timed(pytest + selection, env=env)))
+            print(f"{rows[-1][0]:<36} {rows[-1][1]:7.1f} s  {rows[-1][2]}", flush=True)
+
+    after_install = sum(seconds for name, seconds, _ in rows if name in PHASES)
+    print(f"{'make test after install':<36} {after_install:7.1f} s  (unit + nbval + browser, one after another)")
+    serial_nbval = next((seconds for name, seconds, _ in rows if name == "nbval"), 0.0)
+    for name, seconds, _ in rows:
+        if name.startswith("nbval,"):
+            print(f"{'  ' + name:<36} {seconds:7.1f} s  (nbval alone: {serial_nbval:.1f} s)")
+        elif name.startswith("whole suite,"):
+            print(f"{'  ' + name:<36} {seconds:7.1f} s  (one after another: {after_install:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
