@@ -43,6 +43,10 @@ suite-times: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/python tools/notebooks.py format
 
+# Re-run every lesson (or LESSONS="notebooks/x.ipynb ...") in a fresh kernel and store its outputs.
+notebooks: $(INSTALLED)
+	$(BIN)/python tools/notebooks.py execute $(LESSONS)
+
 # Binder links for every lesson and side-by-side layout, derived from this clone's git remote.
 binder-urls: $(INSTALLED)
 	$(BIN)/python tools/binder_urls.py

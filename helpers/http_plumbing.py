@@ -269,8 +269,8 @@ class _Connection(socketserver.StreamRequestHandler):
         self.wfile.write(b"0\r\n\r\n")  # the last chunk: the stream is complete
 
     def _write_event(self, event: bytes, exchange: Exchange) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))  # chunk size in hex, the chunk
-        exchange.frames.append(event.decode().rstrip("\n"))
+        exchange.frames.append(event.decode().rstrip("\n"))  # recorded first: the client may act on it at once
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))  # chunk size in hex, then the chunk
 
     def _write_broken(self, response: Response, exchange: Exchange) -> None:
         """The `disconnect` fault: send the first half of the answer, then drop the connection."""

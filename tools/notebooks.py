@@ -4,6 +4,7 @@ Everything is derived from the notebook files present, so a new lesson joins the
     python tools/notebooks.py format    # rewrite whatever differs (metadata, navigation, indexes)
     python tools/notebooks.py check     # list what `format` would change; exit status 1 if anything
     python tools/notebooks.py format notebooks/02_side_by_side.ipynb   # only these files
+    python tools/notebooks.py execute [FILES]   # run top to bottom in a fresh kernel, save outputs, format
 """
 
 from __future__ import annotations
@@ -177,12 +178,26 @@ def planned_changes() -> dict[Path, str]:
     return changes
 
 
+def execute(path: Path) -> None:
+    """Run a notebook top to bottom in a fresh kernel, from its own folder, as nbval will; save the outputs."""
+    from nbclient import NotebookClient  # only this command needs it
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(nb, path)
+    print(f"executed {path.relative_to(REPO_ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["format", "check"])
+    parser.add_argument("command", choices=["format", "check", "execute"])
     parser.add_argument("files", nargs="*", type=Path, help="only these files (default: every lesson and README.md)")
     args = parser.parse_args(argv)
     command, only = args.command, {path.resolve() for path in args.files}
+    if command == "execute":
+        for path in [p for p in lesson_paths() if not only or p in only]:
+            execute(path)
+        command = "format"
     changes = {path: text for path, text in planned_changes().items() if not only or path in only}
     for path, text in changes.items():
         name = path.relative_to(REPO_ROOT)
