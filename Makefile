@@ -4,14 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help lab test serve bench suite-times format binder-urls upgrade clean
+.PHONY: help lab lab-side-by-side test serve bench suite-times format notebooks binder-urls binder-readme upgrade clean
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
+	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
 	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
 	@echo "make bench        measure the mock server against a raw-socket floor"
 	@echo "make format       normalise notebooks (metadata, navigation, lesson index)"
+	@echo "make notebooks    re-run every lesson in a fresh kernel and store its outputs"
 	@echo "make binder-urls  print Binder links derived from the git remote"
 	@echo "make upgrade      move to the newest releases of every dependency and run the suite"
 
@@ -26,8 +28,16 @@ $(INSTALLED): requirements.txt pyproject.toml
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
+# A paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
+LESSON ?= 01_chat_completion
+lab-side-by-side: $(INSTALLED)
+	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
+
+# Three workers, one notebook (or test file) each at a time: the notebooks mostly wait on streams and
+# back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 test: $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 serve: $(INSTALLED)
 	$(BIN)/python -m helpers.mock_server --port 8000
@@ -36,8 +46,8 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_mock_server.py
 
 # How long `make test` takes, phase by phase (install, unit tests, nbval, browser test).
-suite-times: $(INSTALLED)
-	$(BIN)/python benchmarks/suite_times.py
+suite-times:
+	$(PYTHON) benchmarks/suite_times.py
 
 # Normalise notebook metadata and rewrite navigation and the lesson index (idempotent).
 format: $(INSTALLED)
@@ -48,8 +58,12 @@ notebooks: $(INSTALLED)
 	$(BIN)/python tools/notebooks.py execute $(LESSONS)
 
 # Binder links for every lesson and side-by-side layout, derived from this clone's git remote.
-binder-urls: $(INSTALLED)
-	$(BIN)/python tools/binder_urls.py
+binder-urls:
+	$(PYTHON) tools/binder_urls.py
+
+# Rewrite the Binder badge in README.md from the git remote (run once the repository has its public home).
+binder-readme:
+	$(PYTHON) tools/binder_urls.py readme
 
 # Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
 upgrade: $(INSTALLED)
