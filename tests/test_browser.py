@@ -340,8 +340,9 @@ def test_side_by_side_workspace_opens_three_notebooks_in_a_row(page, lab, worksp
     page.goto(f"{lab.url}/lab/workspaces/{quote(stored['metadata']['id'])}?token={lab.token}")
     panels = page.locator(".jp-NotebookPanel:visible")
     expect(panels).to_have_count(3, timeout=60_000)
-    expect(page.locator(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']")
-           ).to_have_count(3, timeout=60_000)
+    # Asked of the server: in three narrow columns the toolbar's kernel indicator may fold away out of sight.
+    for path in paths:
+        lab.wait_for_idle_kernel(path)
     expect(page.locator(".jp-NotebookPanel:visible .jp-RenderedMarkdown h1")).to_have_count(3)
     page.wait_for_timeout(500)  # let the split settle before measuring and the picture
     page.screenshot(path=SCREENSHOTS / f"side-by-side-{workspace.stem}.png")

@@ -27,7 +27,7 @@ README_START, README_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
 PAIRED_ORDER = ("urllib", "requests", "openai_sdk")
 
 NAV_TAG, INDEX_TAG, SOLUTION_TAG = "nav", "lesson-index", "solution"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}  # as ipykernel names it
 # No version numbers: they would change with every Python release and make `check` fail for no reason.
 LANGUAGE_INFO = {
     "name": "python",
