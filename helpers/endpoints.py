@@ -38,6 +38,8 @@ class OpenAIEndpoints:
         started = time.perf_counter()
         number = self.counter.next()
         try:
+            if request.refusal is not None:
+                raise request.refusal
             response = self._route(request, number)
         except errors.ApiError as error:
             response = error_response(error)

@@ -28,6 +28,7 @@ class Request:
     headers: dict[str, str]  # names in lower case
     body: bytes
     client_gone: Callable[[], bool] = lambda: False
+    refusal: errors.ApiError | None = None  # set when the HTTP layer could not read the request
 
 
 @dataclass
@@ -56,14 +57,6 @@ def error_response(error: errors.ApiError) -> Response:
 def http_date(second: int) -> str:
     """The Date header's value ("Wed, 25 Nov 2026 20:12:13 GMT"), formatted once a second, not per request."""
     return email.utils.formatdate(second, usegmt=True)
-
-
-class BadRequest(Exception):
-    """A request too broken to hand to the API; answered with `status`, then the connection closes."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
@@ -132,31 +125,30 @@ class _Connection(socketserver.StreamRequestHandler):
         """Read one request and answer it; False when the connection is done."""
         try:
             head = self._read_head()
-        except BadRequest as problem:
+        except errors.ApiError as problem:
             return self._refuse(problem, Exchange("(unreadable request)", [], ""))
         if head is None:
             return False  # the client closed the connection between requests
         exchange = Exchange(head.request_line, redact_headers(head.headers), "")
         try:
             body = self._read_body(head)
-        except BadRequest as problem:
+        except errors.ApiError as problem:  # a broken or oversized body: the rest of it is unread
             return self._refuse(problem, exchange)
-        except errors.ApiError as too_large:  # the rest of the body is still unread on the socket
-            return self._write(error_response(too_large), exchange, head, close=True)
         exchange.request_body = body.decode("utf-8", "replace")
         request = Request(head.method, head.target, head.by_name, body, self._client_gone)
         response = self.server.handle_request_fn(request)
         return self._write(response, exchange, head, close=not head.keeps_alive())
 
-    def _refuse(self, problem: BadRequest, exchange: Exchange) -> bool:
-        """Answer a request whose framing is lost, in OpenAI's error shape, and close the connection."""
-        error = errors.ApiError(problem.status, str(problem))
-        return self._write(error_response(error), exchange, head=None, close=True)
+    def _refuse(self, problem: errors.ApiError, exchange: Exchange) -> bool:
+        """Answer a request that could not be read whole, then close: what is left of it on the socket
+        cannot be told apart from the next request. The API still answers, so the reply has its usual headers."""
+        response = self.server.handle_request_fn(Request("", "", {}, b"", refusal=problem))
+        return self._write(response, exchange, head=None, close=True)
 
     def _read_line(self) -> bytes:
         line = self.rfile.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
-            raise BadRequest(431, "Request line or header line too long.")
+            raise errors.ApiError(431, "Request line or header line too long.")
         return line
 
     def _read_head(self) -> RequestHead | None:
@@ -167,10 +159,10 @@ class _Connection(socketserver.StreamRequestHandler):
             return None
         parts = line.decode("latin-1").split()
         if len(parts) != 3:
-            raise BadRequest(400, f"Bad request line: {line[:100].decode('latin-1').strip()!r}")
+            raise errors.ApiError(400, f"Bad request line: {line[:100].decode('latin-1').strip()!r}")
         method, target, version = parts
         if version not in ("HTTP/1.0", "HTTP/1.1"):
-            raise BadRequest(505, f"HTTP version not supported: {version[:20]!r}")
+            raise errors.ApiError(505, f"HTTP version not supported: {version[:20]!r}")
         return RequestHead(method, target, version, self._read_headers())
 
     def _read_headers(self) -> list[tuple[str, str]]:
@@ -178,10 +170,10 @@ class _Connection(socketserver.StreamRequestHandler):
         while (line := self._read_line()) not in (b"\r\n", b"\n", b""):
             name, colon, value = line.decode("latin-1").partition(":")
             if not colon or not name or name != name.strip():
-                raise BadRequest(400, f"Bad header line: {line[:100].decode('latin-1').strip()!r}")
+                raise errors.ApiError(400, f"Bad header line: {line[:100].decode('latin-1').strip()!r}")
             headers.append((name, value.strip()))
             if len(headers) > MAX_HEADERS:
-                raise BadRequest(431, "Too many headers.")
+                raise errors.ApiError(431, "Too many headers.")
         return headers
 
     def _read_body(self, head: RequestHead) -> bytes:
@@ -194,9 +186,9 @@ class _Connection(socketserver.StreamRequestHandler):
         try:
             length = int(head.header("content-length", "0"))
         except ValueError:
-            raise BadRequest(400, "Invalid Content-Length header.") from None
+            raise errors.ApiError(400, "Invalid Content-Length header.") from None
         if length < 0:
-            raise BadRequest(400, "Invalid Content-Length header.")
+            raise errors.ApiError(400, "Invalid Content-Length header.")
         if length > limit:
             raise errors.body_too_large(limit)
         return self.rfile.read(length)
@@ -207,9 +199,9 @@ class _Connection(socketserver.StreamRequestHandler):
             try:
                 size = int(self._read_line().split(b";")[0], 16)
             except ValueError:
-                raise BadRequest(400, "Invalid chunked request body.") from None
+                raise errors.ApiError(400, "Invalid chunked request body.") from None
             if size < 0:
-                raise BadRequest(400, "Invalid chunked request body.")
+                raise errors.ApiError(400, "Invalid chunked request body.")
             if len(body) + size > limit:
                 raise errors.body_too_large(limit)
             if size == 0:

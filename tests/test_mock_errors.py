@@ -4,6 +4,7 @@ Bad parameters, keys, JSON, models and paths; prompts too long; bodies too large
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import pytest
@@ -167,6 +168,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(small_server, wire_f
     status_line, _, rest = answer.partition(b"\r\n")
     assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
     assert b"\r\nconnection: close\r\n" in rest.lower()
+    assert re.search(rb"\r\nx-request-id: req_[0-9a-f]{32}\r\n", rest)
     assert wire_for(small_server).get("/models").status == 200  # and it keeps serving
 
 
@@ -195,6 +197,7 @@ def test_a_broken_http_request_still_gets_an_openai_error(server, wire, request_
         answer = read_until_closed(connection)
     head, _, payload = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 ")
+    assert re.search(rb"\r\nx-request-id: req_[0-9a-f]{32}\r\n", head)  # like every other answer
     assert set(json.loads(payload)["error"]) == {"message", "type", "param", "code"}
     assert wire.get("/models").status == 200
 
