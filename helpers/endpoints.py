@@ -10,11 +10,12 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from . import errors, faults, ids, models, openai_shapes, replies
 from .http_plumbing import Request, Response, error_response, json_response
 from .validation import ChatRequest, validate_chat_request
+
 
 @dataclass
 class Settings:
@@ -69,7 +70,7 @@ class OpenAIEndpoints:
             return self._with_faults(request, lambda: self._model(path.removeprefix("/v1/models/")))
         raise errors.invalid_url(request.method, path)
 
-    def _with_faults(self, request: Request, answer: Any) -> Response:
+    def _with_faults(self, request: Request, answer: Callable[[], Response]) -> Response:
         """Check the key, then play any fault asked for; a fault that is not an error shapes the answer."""
         self._authenticate(request.headers)
         fault = request.headers.get(faults.FAULT_HEADER) or self.faults.take()

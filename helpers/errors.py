@@ -147,7 +147,9 @@ def array_too_long(param: str, maximum: int, length: int) -> ApiError:
 
 
 def invalid_value(param: str, value: Any, allowed: list[str]) -> ApiError:
-    options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f", and '{allowed[-1]}'" if len(allowed) > 1 else f"'{allowed[0]}'"
+    quoted = [f"'{option}'" for option in allowed]
+    # "'a', 'b', and 'c'", as the real message lists them
+    options = ", ".join(quoted[:-1]) + f", and {quoted[-1]}" if len(quoted) > 1 else quoted[0]
     return ApiError(
         400,
         f"Invalid value: '{value}'. Supported values are: {options}.",

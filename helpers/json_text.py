@@ -8,7 +8,6 @@ import json
 from json.encoder import encode_basestring_ascii as quoted  # the C function json.dumps uses for strings
 from typing import Any
 
-
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
