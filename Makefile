@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Three workers, one notebook (or test file) each at a time: the notebooks mostly wait on streams and
+# back-offs, so a third worker pays off even on two cores (see `make suite-times`).
+PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
 .PHONY: help lab lab-side-by-side test serve bench suite-times format notebooks binder-urls binder-readme upgrade clean
 
@@ -34,10 +37,8 @@ lab-side-by-side: $(INSTALLED)
 	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
 	$(BIN)/jupyter lab --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
 
-# Three workers, one notebook (or test file) each at a time: the notebooks mostly wait on streams and
-# back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 test: $(INSTALLED)
-	$(BIN)/python -m pytest -n 3 --dist loadfile
+	$(PYTEST)
 
 serve: $(INSTALLED)
 	$(BIN)/python -m helpers.mock_server --port 8000
@@ -73,7 +74,7 @@ upgrade: $(INSTALLED)
 	  echo '-e .'; cat requirements.lock.tmp; } > requirements.txt
 	rm requirements.lock.tmp
 	touch $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
