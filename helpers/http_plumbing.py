@@ -227,14 +227,15 @@ class _Connection(socketserver.StreamRequestHandler):
         self.server.exchange_log.add(exchange)
         if self.server.verbose:
             print(f'{self.client_address[0]} "{exchange.request_line}" {response.status}', flush=True)
+        close = close or response.break_off
         try:
-            if response.break_off:
-                self._write_broken(response, exchange)
-                return False
             if response.events is None:
                 self._write_body(response, exchange, head, close)
             else:
                 self._write_stream(response, exchange, close)
+            if response.break_off:  # the `disconnect` fault: drop the connection mid-message
+                exchange.broken_off = True
+                self.connection.shutdown(socket.SHUT_RDWR)
         except (BrokenPipeError, ConnectionResetError):
             exchange.broken_off = True  # the client hung up; nothing more to answer
             return False
@@ -249,31 +250,23 @@ class _Connection(socketserver.StreamRequestHandler):
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _write_body(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> None:
+        """Head and body in one write; a HEAD request gets the head alone, a broken-off answer half its body."""
         exchange.response_body = response.body.decode()
         body = b"" if head is not None and head.method == "HEAD" else response.body
+        if response.break_off:
+            body = body[: len(body) // 2]
         self.wfile.write(self._head(response, ("content-length", str(len(response.body))), close) + body)
 
     def _write_stream(self, response: Response, exchange: Exchange, close: bool) -> None:
-        """Server-sent events in chunked transfer encoding; each event goes out as one chunk, at once."""
+        """Server-sent events in chunked transfer encoding; each event goes out as one chunk, at once.
+        A broken-off stream stops after half its events, without the last chunk that ends the message."""
+        events = response.events or ()
+        if response.break_off:
+            events = list(events)
+            events = events[: len(events) // 2]
         self.wfile.write(self._head(response, ("transfer-encoding", "chunked"), close))
-        for event in response.events or ():
-            self._write_event(event, exchange)
-        self.wfile.write(b"0\r\n\r\n")  # the last chunk: the stream is complete
-
-    def _write_event(self, event: bytes, exchange: Exchange) -> None:
-        exchange.frames.append(event.decode().rstrip("\n"))  # recorded first: the client may act on it at once
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))  # chunk size in hex, then the chunk
-
-    def _write_broken(self, response: Response, exchange: Exchange) -> None:
-        """The `disconnect` fault: send the first half of the answer, then drop the connection."""
-        exchange.broken_off = True
-        if response.events is None:
-            exchange.response_body = response.body.decode()
-            head = self._head(response, ("content-length", str(len(response.body))), close=True)
-            self.wfile.write(head + response.body[: len(response.body) // 2])
-        else:
-            events = list(response.events)
-            self.wfile.write(self._head(response, ("transfer-encoding", "chunked"), close=True))
-            for event in events[: len(events) // 2]:
-                self._write_event(event, exchange)
-        self.connection.shutdown(socket.SHUT_RDWR)
+        for event in events:
+            exchange.frames.append(event.decode().rstrip("\n"))  # recorded first: the client may act on it
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))  # chunk size in hex, then the chunk
+        if not response.break_off:
+            self.wfile.write(b"0\r\n\r\n")  # the last chunk: the stream is complete
