@@ -41,7 +41,7 @@ test: $(INSTALLED)
 	$(PYTEST)
 
 serve: $(INSTALLED)
-	$(BIN)/python -m helpers.mock_server --port 8000
+	$(BIN)/python -m helpers.mock --port 8000
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_mock_server.py
@@ -52,19 +52,20 @@ suite-times:
 
 # Normalise notebook metadata and rewrite navigation and the lesson index (idempotent).
 format: $(INSTALLED)
-	$(BIN)/python tools/notebooks.py format
+	$(BIN)/python -m tools.notebooks format
 
 # Re-run every lesson (or LESSONS="notebooks/x.ipynb ...") in a fresh kernel and store its outputs.
 notebooks: $(INSTALLED)
-	$(BIN)/python tools/notebooks.py execute $(LESSONS)
+	$(BIN)/python -m tools.notebooks execute $(LESSONS)
 
 # Binder links for every lesson and side-by-side layout, derived from this clone's git remote.
+# Standard library only (tools.binder_urls and tools.catalogue), so the system python3 runs it without .venv.
 binder-urls:
-	$(PYTHON) tools/binder_urls.py
+	$(PYTHON) -m tools.binder_urls
 
 # Rewrite the Binder badge in README.md from the git remote (run once the repository has its public home).
 binder-readme:
-	$(PYTHON) tools/binder_urls.py readme
+	$(PYTHON) -m tools.binder_urls readme
 
 # Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
 upgrade: $(INSTALLED)

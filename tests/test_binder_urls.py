@@ -1,20 +1,15 @@
-"""tools/binder_urls.py: Binder links come from the clone's own remote, and the stored workspaces match the tool."""
+"""tools.binder_urls: Binder links come from the clone's own remote, and the stored workspaces match the tool."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("binder_urls", REPO_ROOT / "tools" / "binder_urls.py")
-binder_urls = importlib.util.module_from_spec(_spec)
-sys.modules["binder_urls"] = binder_urls
-_spec.loader.exec_module(binder_urls)
+from tools import binder_urls
+from tools.catalogue import REPO_ROOT
 
 START = "?urlpath=lab%2Ftree%2Fnotebooks%2F00_start_here.ipynb"
 
@@ -92,8 +87,8 @@ def test_readme_without_markers_is_an_error():
 def test_without_an_origin_remote_the_tool_explains_and_fails(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "tools" / "binder_urls.py")], cwd=tmp_path, capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "GIT_DIR": str(tmp_path / ".git")},
+        [sys.executable, "-m", "tools.binder_urls"], cwd=tmp_path, capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "GIT_DIR": str(tmp_path / ".git"), "PYTHONPATH": str(REPO_ROOT)},
     )
     assert result.returncode != 0
     assert "no 'origin' remote" in result.stderr
@@ -127,7 +122,7 @@ def test_stored_workspaces_are_exactly_what_the_tool_writes():
               for path in (REPO_ROOT / binder_urls.WORKSPACES).glob("*" + binder_urls.WORKSPACE_SUFFIX)}
     expected = {lesson + binder_urls.WORKSPACE_SUFFIX: binder_urls.workspace_text(lesson)
                 for lesson in binder_urls.paired_lessons()}
-    assert stored == expected, "run `python tools/binder_urls.py workspaces`"
+    assert stored == expected, "run `python -m tools.binder_urls workspaces`"
 
 
 def test_every_workspace_names_notebooks_that_exist():

@@ -1,9 +1,8 @@
 """The lessons' common shape, checked on every notebook present: the sections of CONTRIBUTING.md in order,
-paired notebooks that keep the same steps, and navigation and indexes that `tools/notebooks.py` leaves as they are."""
+paired notebooks that keep the same steps, and navigation and indexes that `tools.notebooks` leaves as they are."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -12,21 +11,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-TOOL = REPO_ROOT / "tools" / "notebooks.py"
+from tools import catalogue
 
-_spec = importlib.util.spec_from_file_location("notebook_tool", TOOL)
-notebook_tool = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(notebook_tool)  # type: ignore[union-attr]
-
-LESSONS = notebook_tool.lesson_paths()
-PAIRED_FOLDERS = sorted({p.parent for p in LESSONS if p.stem in notebook_tool.PAIRED_ORDER})
+REPO_ROOT = catalogue.REPO_ROOT
+LESSONS = catalogue.lesson_paths()
+# Every folder of lessons is meant to be a paired lesson; the catalogue says which ones really are.
+LESSON_FOLDERS = sorted({p.parent for p in LESSONS} - {catalogue.NOTEBOOKS})
+PAIRED = catalogue.paired_lessons()
 SHARED_NAMES = ("base_url", "api_key", "model", "messages", "reply")
 STEP = re.compile(r"^## Step (\d+): (.+)$", re.MULTILINE)
 
 
 def _name(path: Path) -> str:
-    return path.relative_to(REPO_ROOT / "notebooks").as_posix()
+    return path.relative_to(catalogue.NOTEBOOKS).as_posix()
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -119,7 +116,7 @@ def test_lesson_ends_with_navigation(path: Path):
 
 
 def test_start_page_holds_the_index_of_every_lesson():
-    start = REPO_ROOT / "notebooks" / notebook_tool.INDEX_NOTEBOOK
+    start = catalogue.NOTEBOOKS / catalogue.INDEX_NOTEBOOK
     nb = _read(start)
     index_cells = _tagged(nb, "lesson-index")
     assert len(index_cells) == 1, "the start page needs one markdown cell tagged `lesson-index`"
@@ -128,25 +125,27 @@ def test_start_page_holds_the_index_of_every_lesson():
         assert f"({_name(path)})" in index, f"{_name(path)} is missing from the index"
 
 
-@pytest.mark.parametrize("folder", PAIRED_FOLDERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", LESSON_FOLDERS, ids=lambda p: p.name)
+def test_every_lesson_folder_is_a_paired_lesson_with_the_three_ways(folder: Path):
+    assert folder in PAIRED, f"a paired lesson has all three ways: {', '.join(catalogue.REQUIRED_WAYS)}"
+
+
+@pytest.mark.parametrize("folder", PAIRED, ids=lambda p: p.name)
 def test_paired_notebooks_have_the_same_steps_in_the_same_order(folder: Path):
-    steps = {stem: _steps(_read(folder / f"{stem}.ipynb")) for stem in notebook_tool.PAIRED_ORDER
-             if (folder / f"{stem}.ipynb").exists()}
-    assert set(steps) == set(notebook_tool.PAIRED_ORDER), \
-        f"a paired lesson has all three ways: {', '.join(notebook_tool.PAIRED_ORDER)}"
-    reference = steps[notebook_tool.PAIRED_ORDER[0]]
-    for stem, headings in steps.items():
-        assert headings == reference, f"{stem}.ipynb's steps differ from {notebook_tool.PAIRED_ORDER[0]}.ipynb's"
+    reference, *others = PAIRED[folder]
+    for way in others:
+        assert _steps(_read(way)) == _steps(_read(reference)), f"{way.name}'s steps differ from {reference.name}'s"
 
 
-@pytest.mark.parametrize("folder", PAIRED_FOLDERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", PAIRED, ids=lambda p: p.name)
 def test_paired_notebooks_use_the_shared_names(folder: Path):
-    for stem in notebook_tool.PAIRED_ORDER:
-        code = "\n".join(c.source for c in _read(folder / f"{stem}.ipynb").cells if c.cell_type == "code")
+    for way in PAIRED[folder]:
+        code = "\n".join(c.source for c in _read(way).cells if c.cell_type == "code")
         missing = [name for name in SHARED_NAMES if not re.search(rf"\b{name}\s*=", code)]
-        assert not missing, f"{stem}.ipynb never assigns {', '.join(missing)}"
+        assert not missing, f"{way.name} never assigns {', '.join(missing)}"
 
 
 def test_format_tool_finds_nothing_to_change():
-    result = subprocess.run([sys.executable, str(TOOL), "check"], capture_output=True, text=True, cwd=REPO_ROOT)
-    assert result.returncode == 0, "run `python tools/notebooks.py format`:\n" + result.stdout + result.stderr
+    result = subprocess.run([sys.executable, "-m", "tools.notebooks", "check"],
+                            capture_output=True, text=True, cwd=REPO_ROOT)
+    assert result.returncode == 0, "run `python -m tools.notebooks format`:\n" + result.stdout + result.stderr

@@ -1,10 +1,12 @@
 """Binder links for every lesson, derived from this clone's own git remote, and the side-by-side workspaces.
 The repository's public home is whatever `origin` points at: no owner or repository name is written down here.
 
-    python tools/binder_urls.py                 # a link per lesson, and per paired lesson's side-by-side layout
-    python tools/binder_urls.py readme          # rewrite the badge between the binder markers in README.md
-    python tools/binder_urls.py workspaces      # (re)write workspaces/<lesson>.jupyterlab-workspace
-    python tools/binder_urls.py --remote URL    # any subcommand, for a remote other than origin's
+    python -m tools.binder_urls                 # a link per lesson, and per paired lesson's side-by-side layout
+    python -m tools.binder_urls readme          # rewrite the badge between the binder markers in README.md
+    python -m tools.binder_urls workspaces      # (re)write workspaces/<lesson>.jupyterlab-workspace
+    python -m tools.binder_urls --remote URL    # any subcommand, for a remote other than origin's
+
+Standard library only, like `tools.catalogue`, so it runs on a bare `python3` before any virtual environment exists.
 """
 
 from __future__ import annotations
@@ -16,18 +18,18 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = "notebooks"
-START_PAGE = f"{NOTEBOOKS}/00_start_here.ipynb"
+from tools import catalogue
+from tools.catalogue import REPO_ROOT
+
+NOTEBOOKS = catalogue.NOTEBOOKS.name  # "notebooks": the lessons folder, relative to the root, as Binder spells it
+START_PAGE = f"{NOTEBOOKS}/{catalogue.INDEX_NOTEBOOK}"
 WORKSPACES = "workspaces"
 WORKSPACE_SUFFIX = ".jupyterlab-workspace"
 BINDER = "https://mybinder.org/v2"
 BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
-README_START, README_END = "<!-- binder:start -->", "<!-- binder:end -->"
-# A paired lesson is a folder holding the same call made three ways; the workspace shows them in this order.
-FLAVOURS = ("urllib", "requests", "openai_sdk")
 DEFAULT_REF = "HEAD"  # mybinder.org resolves HEAD to the repository's default branch
 
 
@@ -92,22 +94,13 @@ def origin_url(root: Path = REPO_ROOT) -> str:
 
 
 def lesson_notebooks(root: Path = REPO_ROOT) -> list[str]:
-    """Every lesson notebook, as a path relative to the repository root."""
-    return sorted(
-        path.relative_to(root).as_posix()
-        for path in (root / NOTEBOOKS).rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in path.parts
-    )
+    """Every lesson notebook in reading order, as a path relative to the repository root."""
+    return [path.relative_to(root).as_posix() for path in catalogue.lesson_paths(root / NOTEBOOKS)]
 
 
 def paired_lessons(root: Path = REPO_ROOT) -> list[str]:
-    """The lesson folders that hold all three flavours of the same call."""
-    folder = root / NOTEBOOKS
-    return sorted(
-        lesson.name
-        for lesson in (folder.iterdir() if folder.is_dir() else [])
-        if lesson.is_dir() and all((lesson / f"{flavour}.ipynb").is_file() for flavour in FLAVOURS)
-    )
+    """The names of the paired lessons' folders, each of which gets a side-by-side layout."""
+    return [folder.name for folder in catalogue.paired_lessons(root / NOTEBOOKS)]
 
 
 def workspace_id(lesson: str) -> str:
@@ -122,16 +115,17 @@ def notebook_urlpath(notebook: str) -> str:
     return f"lab/tree/{notebook}"
 
 
-def side_by_side_workspace(lesson: str) -> dict:
-    """A JupyterLab 4 workspace: the lesson's three notebooks in one row, file browser folded away."""
-    widgets = [f"notebook:{NOTEBOOKS}/{lesson}/{flavour}.ipynb" for flavour in FLAVOURS]
+def side_by_side_workspace(lesson: str, root: Path = REPO_ROOT) -> dict[str, Any]:
+    """A JupyterLab 4 workspace: the lesson's ways in one row, in the catalogue's order, file browser folded away."""
+    notebooks = catalogue.ways(root / NOTEBOOKS / lesson)
+    widgets = [f"notebook:{path.relative_to(root).as_posix()}" for path in notebooks]
     dock = {
         "type": "split-area",
         "orientation": "horizontal",
         "sizes": [round(1 / len(widgets), 4)] * len(widgets),
         "children": [{"type": "tab-area", "currentIndex": 0, "widgets": [widget]} for widget in widgets],
     }
-    data: dict = {
+    data: dict[str, Any] = {
         "layout-restorer:data": {
             "main": {"dock": dock, "current": widgets[0]},
             "left": {"collapsed": True, "visible": True, "widgets": ["filebrowser"]},
@@ -143,8 +137,8 @@ def side_by_side_workspace(lesson: str) -> dict:
     return {"data": data, "metadata": {"id": workspace_id(lesson)}}
 
 
-def workspace_text(lesson: str) -> str:
-    return json.dumps(side_by_side_workspace(lesson), indent=2) + "\n"
+def workspace_text(lesson: str, root: Path = REPO_ROOT) -> str:
+    return json.dumps(side_by_side_workspace(lesson, root), indent=2) + "\n"
 
 
 def write_workspaces(root: Path = REPO_ROOT) -> list[Path]:
@@ -153,7 +147,7 @@ def write_workspaces(root: Path = REPO_ROOT) -> list[Path]:
     written = []
     for lesson in paired_lessons(root):
         path = folder / f"{lesson}{WORKSPACE_SUFFIX}"
-        path.write_text(workspace_text(lesson), encoding="utf-8")
+        path.write_text(workspace_text(lesson, root), encoding="utf-8")
         written.append(path)
     return written
 
@@ -172,11 +166,8 @@ def badge_markdown(remote: Remote, ref: str = DEFAULT_REF) -> str:
 
 
 def rewrite_readme(text: str, badge: str) -> str:
-    """README text with everything between the binder markers replaced by the badge."""
-    start, end = text.find(README_START), text.find(README_END)
-    if start < 0 or end < start:
-        raise ValueError(f"README has no {README_START} ... {README_END} markers")
-    return text[: start + len(README_START)] + badge + text[end:]
+    """README text with everything between the binder markers replaced by the badge; ValueError without them."""
+    return catalogue.replace_between_markers(text, *catalogue.BINDER_BADGE_MARKERS, badge)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "links":
         print("\n".join(link_lines(remote, args.ref)))
         return 0
-    readme = REPO_ROOT / "README.md"
+    readme = catalogue.README
     try:
         old = readme.read_text(encoding="utf-8")
         new = rewrite_readme(old, badge_markdown(remote, args.ref))

@@ -1,10 +1,12 @@
 """Keep the lessons uniform: notebook metadata, previous/index/next links, and the index of lessons.
 Everything is derived from the notebook files present, so a new lesson joins the index and the links by existing.
 
-    python tools/notebooks.py format    # rewrite whatever differs (metadata, navigation, indexes)
-    python tools/notebooks.py check     # list what `format` would change; exit status 1 if anything
-    python tools/notebooks.py format notebooks/02_side_by_side.ipynb   # only these files
-    python tools/notebooks.py execute [FILES]   # run top to bottom in a fresh kernel, save outputs, format
+    python -m tools.notebooks format    # rewrite whatever differs (metadata, navigation, indexes)
+    python -m tools.notebooks check     # list what `format` would change; exit status 1 if anything
+    python -m tools.notebooks format notebooks/02_side_by_side.ipynb   # only these files
+    python -m tools.notebooks execute [FILES]   # run top to bottom in a fresh kernel, save outputs, format
+
+Which lessons exist, and in what order, is `tools.catalogue`'s answer; this tool only writes what follows from it.
 """
 
 from __future__ import annotations
@@ -17,14 +19,19 @@ from pathlib import Path
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPO_ROOT / "notebooks"
-README = REPO_ROOT / "README.md"
-INDEX_NOTEBOOK = "00_start_here.ipynb"
+from tools.catalogue import (
+    INDEX_NOTEBOOK,
+    LESSON_INDEX_MARKERS,
+    NOTEBOOKS,
+    README,
+    REPO_ROOT,
+    folder_label,
+    lesson_paths,
+    replace_between_markers,
+    title,
+)
+
 INDEX_HEADING = "Map of the collection"  # the heading above the index in the start page
-README_START, README_END = "<!-- lessons:start -->", "<!-- lessons:end -->"
-# In a paired lesson's folder, the three ways come in this order; any other notebook follows, by name.
-PAIRED_ORDER = ("urllib", "requests", "openai_sdk")
 
 NAV_TAG, INDEX_TAG, SOLUTION_TAG = "nav", "lesson-index", "solution"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}  # as ipykernel names it
@@ -41,39 +48,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime")  # run timestamps written by nbclient and extensions
 
 
-# --- which lessons exist, in reading order --------------------------------------------------------
-
-def _order_in_folder(path: Path) -> tuple[int, str]:
-    rank = PAIRED_ORDER.index(path.stem) if path.stem in PAIRED_ORDER else len(PAIRED_ORDER)
-    return rank, path.name
-
-
-def lesson_paths(notebooks: Path = NOTEBOOKS) -> list[Path]:
-    """Every lesson in reading order: the top level by name; inside a folder, the three ways, then the rest."""
-    lessons: list[Path] = []
-    for entry in sorted(p for p in notebooks.iterdir() if not p.name.startswith((".", "_"))):
-        if entry.suffix == ".ipynb":
-            lessons.append(entry)
-        elif entry.is_dir():
-            lessons += sorted(entry.glob("*.ipynb"), key=_order_in_folder)
-    return lessons
-
-
-def title(nb: nbformat.NotebookNode) -> str:
-    """The text of the first `# ` heading."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return "(untitled)"
-
-
-def folder_label(folder: Path) -> str:
-    """`01_chat_completion` -> `01 · Chat completion`."""
-    number, _, words = folder.name.partition("_")
-    return f"{number} · {words.replace('_', ' ').capitalize()}" if number.isdigit() else folder.name
-
+# --- links between lessons ------------------------------------------------------------------------
 
 def _without_number(text: str) -> str:
     return re.sub(r"^\d+\s*·\s*", "", text)
@@ -83,11 +58,12 @@ def _link(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target, start)).as_posix()
 
 
-# --- what the tool writes -----------------------------------------------------------------------
+# --- what the tool writes -------------------------------------------------------------------------
 
 def lesson_index(lessons: dict[Path, str], start: Path) -> str:
     """A markdown list of every lesson, links relative to the folder `start`; paired lessons nest."""
-    lines, folder = [], None
+    lines: list[str] = []
+    folder: Path | None = None
     for path, text in lessons.items():
         if path.parent == NOTEBOOKS:
             folder = None
@@ -142,22 +118,18 @@ def normalise(nb: nbformat.NotebookNode, path: Path, lessons: dict[Path, str]) -
             cell.source = f"## {INDEX_HEADING}\n\n{lesson_index(lessons, path.parent)}"
     nav = nbformat.v4.new_markdown_cell(navigation(path, lessons), metadata={"tags": [NAV_TAG]})
     nav.id = "nav"
-    nb.cells = cells + [nav]
+    nb.cells = [*cells, nav]
     return nb
 
 
 def _as_text(nb: nbformat.NotebookNode) -> str:
-    text = nbformat.writes(nb)
+    text: str = nbformat.writes(nb)
     return text if text.endswith("\n") else text + "\n"
 
 
 def readme_text(text: str, lessons: dict[Path, str]) -> str:
-    """README.md with the index between the markers replaced; unchanged when there are no markers."""
-    start, end = text.find(README_START), text.find(README_END)
-    if start < 0 or end < start:
-        return text
-    index = lesson_index(lessons, REPO_ROOT)
-    return text[: start + len(README_START)] + "\n" + index + "\n" + text[end:]
+    """README.md with the index between the lesson markers replaced; ValueError when the markers are missing."""
+    return replace_between_markers(text, *LESSON_INDEX_MARKERS, "\n" + lesson_index(lessons, REPO_ROOT) + "\n")
 
 
 def planned_changes() -> dict[Path, str]:
@@ -198,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         for path in [p for p in lesson_paths() if not only or p in only]:
             execute(path)
         command = "format"
-    changes = {path: text for path, text in planned_changes().items() if not only or path in only}
+    try:
+        planned = planned_changes()
+    except ValueError as problem:  # README.md lost its lesson markers
+        print(f"notebooks: {README.name}: {problem}", file=sys.stderr)
+        return 2
+    changes = {path: text for path, text in planned.items() if not only or path in only}
     for path, text in changes.items():
         name = path.relative_to(REPO_ROOT)
         if command == "format":
@@ -207,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"would change {name}")
     if command == "check" and changes:
-        print("Run `python tools/notebooks.py format` (or `make format`).", file=sys.stderr)
+        print("Run `python -m tools.notebooks format` (or `make format`).", file=sys.stderr)
         return 1
     return 0
 
