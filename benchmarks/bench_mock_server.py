@@ -251,7 +251,7 @@ def fresh_interpreter_ms(kind: str) -> float:
     runs = []
     for _ in range(STARTS):
         port = free_port()
-        argv = ([sys.executable, "-m", "helpers.mock_server", "--port", str(port), "--tokens-per-second", "0",
+        argv = ([sys.executable, "-m", "helpers.mock", "--port", str(port), "--tokens-per-second", "0",
                  "--quiet"] if kind == "mock" else [sys.executable, str(BENCHMARKS / "floor_server.py"), str(port)])
         runs.append(first_answer_seconds(argv, port) * 1000)
     return statistics.median(runs)

@@ -3,16 +3,19 @@
     import helpers
     api = helpers.connect()          # starts the mock (or uses a real provider, see connection.py)
     helpers.show_exchange(api.last_exchange)
+
+The lessons' face is this package's top level: connection.py (where requests go) and display.py (what
+went over the wire). The mock server itself lives in helpers/mock/, whose docstring is its map;
+helpers/playground/ is lesson 05's chat page.
 """
 
 from .connection import MODEL, Connection, connect
 from .display import format_exchange, show_exchange
-from .server import MOCK_API_KEY, MockServer, start_mock_server
-from .wire_record import Exchange
+from .mock import MOCK_API_KEY, Exchange, MockServer, start_mock_server
 
 __all__ = [
-    "MODEL",
     "MOCK_API_KEY",
+    "MODEL",
     "Connection",
     "Exchange",
     "MockServer",

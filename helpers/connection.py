@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .server import MockServer
-from .wire_record import Exchange
+from .mock import Exchange, MockServer
 
 TARGET_VARIABLE = "LLM_CALLS_TARGET"
 MODEL = "gpt-5.4-mini"  # the one model every lesson asks for
@@ -43,7 +42,7 @@ def connect() -> Connection:
     if target() == "real":
         return _real_connection()
     global _shared_mock
-    if _shared_mock is None:
+    if _shared_mock is None or not _shared_mock.running:
         _shared_mock = MockServer().start()
     return Connection(_shared_mock.base_url, _shared_mock.api_key, MODEL, _shared_mock)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from .wire_record import Exchange
+from .mock import Exchange
+
+NO_WIRE_RECORD = "(No wire record: only the local mock server records exchanges; a real provider keeps none.)"
 
 
 def _pretty(body: str, max_lines: int) -> str:
@@ -15,7 +17,7 @@ def _pretty(body: str, max_lines: int) -> str:
         text = body
     lines = text.splitlines()
     if len(lines) > max_lines:
-        lines = lines[:max_lines] + [f"... ({len(lines) - max_lines} more lines)"]
+        lines = [*lines[:max_lines], f"... ({len(lines) - max_lines} more lines)"]
     return "\n".join(lines)
 
 
@@ -23,7 +25,7 @@ def _trimmed(frames: list[str], max_frames: int) -> list[str]:
     if len(frames) <= max_frames:
         return frames
     head, tail = frames[: max_frames - 3], frames[-3:]
-    return head + [f"... ({len(frames) - max_frames} more events) ..."] + tail
+    return [*head, f"... ({len(frames) - max_frames} more events) ...", *tail]
 
 
 def format_exchange(exchange: Exchange, *, max_lines: int = 40, max_frames: int = 8) -> str:
@@ -46,6 +48,6 @@ def format_exchange(exchange: Exchange, *, max_lines: int = 40, max_frames: int 
 def show_exchange(exchange: Exchange | None, **options: int) -> None:
     """Print one exchange; with no exchange (a real service keeps no record for us) say so and step aside."""
     if exchange is None:
-        print("(No wire record: only the local mock server records exchanges.)")
+        print(NO_WIRE_RECORD)
         return
     print(format_exchange(exchange, **options), end="")

@@ -15,7 +15,7 @@ from openai.types import Model
 from openai.types.chat import ChatCompletion
 
 import helpers
-from helpers.replies import SCRIPTED_ANSWERS
+from helpers.mock.replies import SCRIPTED_ANSWERS
 
 CHAT_MODEL = "gpt-4.1-mini"
 REQUEST_ID = re.compile(r"req_[0-9a-f]{32}")
@@ -238,7 +238,7 @@ def test_models_lists_every_chat_model_the_sdk_knows(wire, strict):
     catalogue = reply.json()
     assert set(catalogue) == {"object", "data"} and catalogue["object"] == "list"
     models = [strict(Model, entry) for entry in catalogue["data"]]
-    assert [model.id for model in models] == list(helpers.models.chat_model_ids())
+    assert [model.id for model in models] == list(helpers.mock.models.chat_model_ids())
     assert helpers.MODEL in {model.id for model in models}
 
 

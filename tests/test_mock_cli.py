@@ -1,4 +1,4 @@
-"""The mock as a standalone server (`python -m helpers.mock_server`), called by requests, the SDK and curl,
+"""The mock as a standalone server (`python -m helpers.mock`), called by requests, the SDK and curl,
 as a learner does from a terminal. Port 0 asks for a free port; the banner must say which one it got."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class RunningCli:
 
 @pytest.fixture(scope="module")
 def cli() -> Iterator[RunningCli]:
-    command = [sys.executable, "-m", "helpers.mock_server", "--port", "0", "--tokens-per-second", "0",
+    command = [sys.executable, "-m", "helpers.mock", "--port", "0", "--tokens-per-second", "0",
                "--api-key", CLI_KEY]
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)

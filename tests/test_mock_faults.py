@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 import requests
 
-from helpers.errors import ApiError
+from helpers.mock.errors import ApiError
 
 
 def test_an_injected_429_carries_retry_after_and_rate_limit_headers(server, wire, body, error_of):
@@ -58,8 +58,8 @@ def test_an_unknown_fault_header_is_a_400(wire, body, error_of):
     assert "teapot" in error["message"]
 
 
-def test_an_unknown_fault_cannot_be_injected(server):
-    with pytest.raises(ApiError):
+def test_injecting_an_unknown_fault_from_python_is_a_value_error_listing_the_faults(server):
+    with pytest.raises(ValueError, match="429, 500, 503, timeout, disconnect"):
         server.inject_fault("418")
 
 
@@ -151,3 +151,36 @@ def test_48_clients_at_once_each_get_their_own_reply(server, body):
     assert sorted(answers) == list(range(count))
     assert all(f"Question number {number}?" in text for number, (_, text) in answers.items())
     assert len({completion_id for completion_id, _ in answers.values()}) == count
+
+
+def _send_raw(server, payload: bytes) -> socket.socket:
+    head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {server.api_key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    connection.sendall(head.encode() + payload)
+    return connection
+
+
+def test_the_disconnect_fault_sends_the_first_event_before_the_rest_is_generated(start_server, body):
+    """At one token a second the whole stream takes half a minute; the first event must not wait for it."""
+    server = start_server(tokens_per_second=1)
+    server.inject_fault("disconnect")
+    with _send_raw(server, json.dumps(body(stream=True)).encode()) as connection:
+        connection.settimeout(3)  # a bound on waiting, not a speed test: a buffered stream needs 30 s
+        received = b""
+        while b"data: " not in received:
+            received += connection.recv(65536)
+    assert received.startswith(b"HTTP/1.1 200 OK")
+
+
+def test_the_disconnect_fault_cuts_a_stream_half_way_through_its_events(server, body):
+    whole = requests.post(f"{server.base_url}/chat/completions", json=body(stream=True), timeout=10,
+                          headers={"Authorization": f"Bearer {server.api_key}"}).text.count("data: ")
+    server.inject_fault("disconnect")
+    with _send_raw(server, json.dumps(body(stream=True)).encode()) as connection:
+        received = b""
+        while data := connection.recv(65536):
+            received += data
+    assert received.count(b"data: ") == whole // 2
+    assert b"data: [DONE]" not in received and not received.endswith(b"0\r\n\r\n")
+    assert server.last_exchange.broken_off

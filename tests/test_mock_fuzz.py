@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import helpers
-from helpers import validation
+from helpers.mock import validation
 
 ERROR_STATUSES = {400, 404, 413}
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -16,8 +16,8 @@ from openai.types import Model
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, completion_create_params
 
 import helpers
-from helpers import errors, models, openai_shapes, tokens, validation, wire_record
-from helpers.replies import Choice
+from helpers.mock import errors, models, openai_shapes, sse, tokens, validation, wire_record
+from helpers.mock.replies import Choice
 
 KEY_ALPHABET = string.ascii_letters + string.digits + "-_"
 
@@ -93,7 +93,7 @@ def test_a_completion_matches_the_sdks_type_strictly(strict):
 @pytest.mark.parametrize("include_usage", [False, True])
 def test_every_chunk_matches_the_sdks_type_strictly(strict, include_usage):
     chunks = list(openai_shapes.stream_chunks("chatcmpl-1", 1, "gpt-4.1-mini", [TEXT, CALL], 9, include_usage))
-    parsed = [strict(ChatCompletionChunk, openai_shapes.add_obfuscation(chunk, n)) for n, chunk in enumerate(chunks)]
+    parsed = [strict(ChatCompletionChunk, sse.add_obfuscation(chunk, n)) for n, chunk in enumerate(chunks)]
     assert (parsed[-1].usage is not None) == include_usage
 
 

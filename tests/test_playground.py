@@ -9,8 +9,9 @@ import socket
 import pytest
 
 import helpers
-from helpers.tokens import split_tokens
-from helpers.playground import CSS_CLASSES, NO_WIRE_RECORD, WAYS, Playground, text_in_event
+from helpers.mock.tokens import split_tokens
+from helpers.display import NO_WIRE_RECORD
+from helpers.playground import CSS_CLASSES, WAYS, Playground, text_in_event
 
 HAIKU_PROMPT = "Write a haiku about packets crossing the network."
 USER_AGENTS = {"urllib": "Python-urllib/", "requests": "python-requests/", "openai SDK": "OpenAI/Python "}
@@ -59,7 +60,7 @@ def test_the_reply_grows_token_by_token_in_order(playground, way):
     grown = [value for value in values if value]  # the first change empties the box
     assert len(grown) > 5
     assert all(later.startswith(earlier) and later != earlier for earlier, later in zip(grown, grown[1:]))
-    assert grown[-1] == helpers.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
+    assert grown[-1] == helpers.mock.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
 
 
 def test_the_request_is_streamed_with_the_chosen_settings(playground, server):
@@ -71,7 +72,7 @@ def test_the_request_is_streamed_with_the_chosen_settings(playground, server):
     assert (body["model"], body["temperature"], body["max_completion_tokens"], body["stream"]) == (
         "gpt-4.1-mini", 0.3, 7, True)
     assert server.last_exchange.frames[-1] == "data: [DONE]"
-    answer = helpers.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
+    answer = helpers.mock.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
     assert playground.reply.value == "".join(split_tokens(answer)[:7])  # cut short at 7 tokens
 
 

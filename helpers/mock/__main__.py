@@ -1,6 +1,6 @@
 """Run the mock OpenAI server on its own, for curl or any OpenAI client:
 
-    python -m helpers.mock_server --port 8000
+    python -m helpers.mock --port 8000
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m helpers.mock_server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.mock", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--api-key", default=MOCK_API_KEY, help="the only key accepted (default: %(default)s)")

@@ -10,8 +10,9 @@ import importlib.util
 import re
 from pathlib import Path
 
-# Used when the openai package is not installed (the mock also serves urllib-only learners).
-_FALLBACK_MODELS = ("gpt-5.4-mini", "gpt-5.4", "gpt-4.1-mini", "gpt-4o-mini")
+# A few current models: what the playground suggests, and the catalogue when the openai package is not installed
+# (the mock also serves urllib-only learners).
+SUGGESTED_MODELS = ("gpt-5.4-mini", "gpt-5.4", "gpt-4.1-mini", "gpt-4o-mini")
 
 # Context windows in tokens, by model-id prefix; the longest matching prefix wins.
 _CONTEXT_WINDOWS = {
@@ -43,7 +44,7 @@ def chat_model_ids() -> tuple[str, ...]:
     """The ids in `openai.types.ChatModel`, read from the installed SDK's source."""
     spec = importlib.util.find_spec("openai")
     if spec is None or spec.origin is None:
-        return _FALLBACK_MODELS
+        return SUGGESTED_MODELS
     source = Path(spec.origin).parent / "types" / "shared" / "chat_model.py"
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal":

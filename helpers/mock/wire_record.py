@@ -59,7 +59,3 @@ class ExchangeLog:
     def all(self) -> list[Exchange]:
         with self._lock:
             return list(self._exchanges)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._exchanges.clear()

@@ -1,6 +1,6 @@
 """The mock OpenAI server: start it, know its `base_url` and key, script a reply or a fault, read the
-last exchange, stop it. It runs in a background thread of the notebook's kernel (see mock_server.py to
-run it on its own)."""
+last exchange, stop it. It runs in a background thread of the notebook's kernel (`python -m helpers.mock`
+runs it on its own)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import threading
 from typing import Any
 
 from . import faults
-from .endpoints import OpenAIEndpoints, Settings
-from .http_plumbing import MockHTTPServer
+from .context import Settings
+from .http import MockHTTPServer
+from .replies import ScriptedReplies
+from .routes import MockApi
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
@@ -37,12 +39,16 @@ class MockServer:
         self._stopping = threading.Event()
         self._faults = faults.FaultQueue()
         self._log = ExchangeLog()
-        self._endpoints = OpenAIEndpoints(Settings(api_key, tokens_per_second, hang_seconds),
-                                          self._faults, self._stopping)
-        self._httpd = MockHTTPServer((host, port), self._endpoints.handle, max_body_bytes, self._log, verbose)
+        self._scripted = ScriptedReplies()
+        api = MockApi(Settings(api_key, tokens_per_second, hang_seconds), self._faults, self._scripted,
+                      self._stopping)
+        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
-        self._saved_environment: dict[str, str | None] = {}
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and not self._stopping.is_set()
 
     @property
     def port(self) -> int:
@@ -51,7 +57,7 @@ class MockServer:
     @property
     def base_url(self) -> str:
         """What OpenAI clients call `base_url`: the server's root plus `/v1`."""
-        host = self._httpd.server_address[0]
+        host = str(self._httpd.server_address[0])
         return f"http://{host}:{self.port}/v1"
 
     def start(self) -> MockServer:
@@ -63,9 +69,7 @@ class MockServer:
                                         daemon=True)
         self._thread.start()
         if self._set_environment:
-            for name, value in (("OPENAI_BASE_URL", self.base_url), ("OPENAI_API_KEY", self.api_key)):
-                self._saved_environment[name] = os.environ.get(name)
-                os.environ[name] = value
+            _environment.claim(self)
         return self
 
     def stop(self) -> None:
@@ -74,12 +78,7 @@ class MockServer:
         if self._thread is not None:
             self._httpd.shutdown()
         self._httpd.server_close()
-        for name, value in self._saved_environment.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_environment.clear()
+        _environment.release(self)
 
     def __enter__(self) -> MockServer:
         return self.start()
@@ -89,10 +88,11 @@ class MockServer:
 
     def script_reply(self, text: str) -> None:
         """Make `text` the answer to the next chat completion (replies queue up, first in, first out)."""
-        self._endpoints.script_reply(text)
+        self._scripted.add(text)
 
     def inject_fault(self, fault: str, times: int = 1) -> None:
-        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect."""
+        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect
+        (ValueError for any other)."""
         self._faults.inject(fault, times)
 
     def clear_faults(self) -> None:
@@ -107,6 +107,46 @@ class MockServer:
     def last_exchange(self) -> Exchange | None:
         exchanges = self._log.all()
         return exchanges[-1] if exchanges else None
+
+
+class _Environment:
+    """OPENAI_BASE_URL and OPENAI_API_KEY point at the newest running server that set them, whatever order
+    servers stop in; when the last one stops, they are as they were before the first one started."""
+
+    NAMES = ("OPENAI_BASE_URL", "OPENAI_API_KEY")
+
+    def __init__(self) -> None:
+        self._servers: list[MockServer] = []  # in the order they started
+        self._before: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, server: MockServer) -> None:
+        with self._lock:
+            if not self._servers:
+                self._before = {name: os.environ.get(name) for name in self.NAMES}
+            self._servers.append(server)
+            self._point_at(server)
+
+    def release(self, server: MockServer) -> None:
+        with self._lock:
+            if server not in self._servers:
+                return
+            self._servers.remove(server)
+            if self._servers:
+                self._point_at(self._servers[-1])
+                return
+            for name, value in self._before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    @staticmethod
+    def _point_at(server: MockServer) -> None:
+        os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"] = server.base_url, server.api_key
+
+
+_environment = _Environment()
 
 
 def start_mock_server(**options: Any) -> MockServer:

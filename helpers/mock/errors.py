@@ -192,8 +192,10 @@ def context_length_exceeded(limit: int, used: int) -> ApiError:
     )
 
 
-def body_too_large(limit: int) -> ApiError:
-    return ApiError(413, f"Request body too large. The maximum size is {limit} bytes.", code="request_too_large")
+def unreadable_request(status: int, message: str) -> ApiError:
+    """A request the HTTP layer could not read: a bad request line or header (400), a body over the
+    size limit (413), a header line too long (431). The HTTP layer words the message."""
+    return ApiError(status, message, code="request_too_large" if status == 413 else None)
 
 
 # --- 429 and 5xx: try again later ----------------------------------------------------------------

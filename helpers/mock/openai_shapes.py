@@ -4,8 +4,8 @@ Pure functions from values to dicts, checked in the tests against the SDK's own 
 from __future__ import annotations
 
 import functools
-import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from . import ids, models, tokens
 from .replies import Choice
@@ -107,20 +107,6 @@ def _tool_call_deltas(tool_calls: list[dict[str, Any]]) -> Iterator[dict[str, An
         yield {"tool_calls": [head]}
         for piece in tokens.split_tokens(function["arguments"]):
             yield {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
-
-
-def add_obfuscation(chunk: dict[str, Any], number: int) -> dict[str, Any]:
-    """The real service pads each chunk with random characters so that chunk sizes do not give away
-    the tokens (a side channel); the mock pads with a reproducible string of varying length."""
-    length = 2 + number * 7 % 11
-    chunk["obfuscation"] = ids.make_id("", length, chunk["id"], number)
-    return chunk
-
-
-def sse_event(data: dict[str, Any] | str) -> bytes:
-    """One server-sent event: a `data:` line and a blank line. The stream ends with `data: [DONE]`."""
-    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
-    return f"data: {text}\n\n".encode()
 
 
 def model_object(model: str) -> dict[str, Any]:

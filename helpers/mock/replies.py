@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,22 @@ SCRIPTED_ANSWERS: dict[str, str] = {
     ),
     "Now make the second tip shorter.": "2. Show an example.",
 }
+
+
+class ScriptedReplies:
+    """Answers a lesson has queued with `MockServer.script_reply`: each is the next reply, first in, first out."""
+
+    def __init__(self) -> None:
+        self._waiting: deque[str] = deque()
+        self._lock = threading.Lock()
+
+    def add(self, text: str) -> None:
+        with self._lock:
+            self._waiting.append(text)
+
+    def take(self) -> str | None:
+        with self._lock:
+            return self._waiting.popleft() if self._waiting else None
 
 
 @dataclass

@@ -229,7 +229,7 @@ def _check_tools(body: dict[str, Any]) -> None:
 
 
 def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:
-    if choice is None or isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+    if choice is None or (isinstance(choice, dict) and choice.get("type") == "allowed_tools"):
         return
     if isinstance(choice, str):
         if choice not in ("none", "auto", "required"):

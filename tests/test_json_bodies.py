@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import json_text
+from helpers.mock import json_bodies
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
@@ -20,9 +20,9 @@ json_values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(json_values, st.sampled_from([2, 4]))
 def test_indented_matches_json_dumps_for_any_json_value(value: object, indent: int) -> None:
-    assert json_text.indented(value, indent) == json.dumps(value, indent=indent)
+    assert json_bodies.indented(value, indent) == json.dumps(value, indent=indent)
 
 
 def test_indented_refuses_what_json_cannot_write() -> None:
     with pytest.raises(TypeError):
-        json_text.indented({"when": object()})
+        json_bodies.indented({"when": object()})

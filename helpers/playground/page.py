@@ -1,25 +1,18 @@
-"""The playground of lesson 05: an ipywidgets chat that streams a reply token by token, sent one of three ways.
-The three `stream_with_*` functions are the lesson's code; the `Playground` class only wires them to widgets."""
+"""Lesson 05's chat page: settings, the conversation so far, a prompt, the reply as it streams in, and the
+last exchange on the wire. The `Playground` class only wires the three ways (ways.py) to widgets."""
 
 from __future__ import annotations
 
 import html
-import json
-import urllib.error
-import urllib.request
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import ipywidgets as widgets
-import openai
-import requests
 
-from .connection import MODEL, Connection
-from .display import format_exchange
-
-TIMEOUT_SECONDS = 20  # long enough for a slow model, short enough that the `timeout` fault ends in a message
-MODELS = (MODEL, "gpt-5.4", "gpt-4.1-mini", "gpt-4o-mini")  # suggestions; any name can be typed in
-STREAM_CUT_SHORT = "the stream ended before `data: [DONE]`, so the reply is incomplete"
-NO_WIRE_RECORD = "(No wire record: a real provider keeps no record for us. Only the local mock shows the wire.)"
+from ..connection import Connection
+from ..display import NO_WIRE_RECORD, format_exchange
+from ..mock import Exchange
+from ..mock.models import SUGGESTED_MODELS
+from .ways import WAYS, describe_error, request_body
 
 # Every piece of the page (by attribute name) has a CSS class, so a browser test (or a learner's own CSS) can find it.
 CSS_CLASSES = {
@@ -38,105 +31,6 @@ CSS_CLASSES = {
 }
 
 
-# --- The three ways: each sends one streamed chat completion and yields the reply's text piece by piece ---
-
-def request_body(model: str, messages: list[dict[str, str]], temperature: float, max_tokens: int) -> dict[str, Any]:
-    """The JSON all three ways send. `max_completion_tokens` is the name every current OpenAI model accepts."""
-    return {
-        "model": model,
-        "messages": messages,
-        "temperature": temperature,
-        "max_completion_tokens": max_tokens,
-        "stream": True,
-        "stream_options": {"include_usage": True},  # a last chunk with the token counts (lesson 07)
-    }
-
-
-def text_in_event(line: str) -> str | None:
-    """The reply text carried by one line of a server-sent event stream: "" when the line carries none,
-    None once the stream says `data: [DONE]`."""
-    if not line.startswith("data:"):
-        return ""  # the blank line between events (or an SSE comment)
-    data = line.removeprefix("data:").strip()
-    if data == "[DONE]":
-        return None
-    chunk = json.loads(data)
-    return "".join(choice["delta"].get("content") or "" for choice in chunk["choices"])
-
-
-def stream_with_urllib(base_url: str, api_key: str, body: dict[str, Any]) -> Iterator[str]:
-    request = urllib.request.Request(
-        f"{base_url}/chat/completions",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-        for raw_line in response:  # http.client reads the chunked body line by line, as it arrives
-            text = text_in_event(raw_line.decode("utf-8"))
-            if text is None:
-                return
-            if text:
-                yield text
-    raise ConnectionError(STREAM_CUT_SHORT)  # http.client does not notice a stream cut between two lines
-
-
-def stream_with_requests(base_url: str, api_key: str, body: dict[str, Any]) -> Iterator[str]:
-    with requests.post(
-        f"{base_url}/chat/completions",
-        headers={"Authorization": f"Bearer {api_key}"},
-        json=body,
-        stream=True,  # without it, requests reads the whole body before returning
-        timeout=TIMEOUT_SECONDS,
-    ) as response:
-        if not response.ok:
-            response.content  # read the error's JSON now: leaving `with` closes the connection
-            response.raise_for_status()
-        for line in response.iter_lines(decode_unicode=True):
-            text = text_in_event(line)
-            if text is None:
-                return
-            if text:
-                yield text
-    raise ConnectionError(STREAM_CUT_SHORT)
-
-
-def stream_with_sdk(base_url: str, api_key: str, body: dict[str, Any]) -> Iterator[str]:
-    # No retries here, so a fault shows in the page as it does for the other two ways (lesson 04 retries).
-    with openai.OpenAI(base_url=base_url, api_key=api_key, timeout=TIMEOUT_SECONDS, max_retries=0) as client:
-        stream = client.chat.completions.create(**body)  # the SDK reads the events and parses them for us
-        for chunk in stream:
-            for choice in chunk.choices:
-                if choice.delta.content:
-                    yield choice.delta.content
-
-
-WAYS: dict[str, Callable[[str, str, dict[str, Any]], Iterator[str]]] = {
-    "urllib": stream_with_urllib,
-    "requests": stream_with_requests,
-    "openai SDK": stream_with_sdk,
-}
-
-
-def describe_error(error: Exception) -> str:
-    """One line for the learner: the HTTP status and the service's own message when there is one."""
-    status, body = None, None
-    if isinstance(error, urllib.error.HTTPError):
-        status, body = error.code, error.read().decode("utf-8", "replace")
-    elif isinstance(error, requests.HTTPError) and error.response is not None:
-        status, body = error.response.status_code, error.response.text
-    elif isinstance(error, openai.APIStatusError):
-        status, body = error.status_code, error.response.text
-    if status is not None:
-        try:
-            message = json.loads(body or "")["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = (body or "").strip() or "(no message)"
-        return f"HTTP {status}: {message}"
-    return f"{type(error).__name__}: {error}"
-
-
-# --- The page ---
-
 class Playground:
     """A chat page: settings, the conversation so far, a prompt and a Send button, the streamed reply,
     and the last exchange on the wire. `on_send()` is what the button calls; tests call it directly."""
@@ -148,8 +42,9 @@ class Playground:
         self.status_text = "Ready."  # what the status line says, as plain text
 
         self.way = widgets.ToggleButtons(options=list(WAYS), value="urllib", description="Way")
-        self.model = widgets.Combobox(value=connection.model, options=list(dict.fromkeys((connection.model,) + MODELS)),
-                                      description="Model", ensure_option=False)
+        suggestions = list(dict.fromkeys((connection.model, *SUGGESTED_MODELS)))  # any name can be typed in
+        self.model = widgets.Combobox(value=connection.model, options=suggestions, description="Model",
+                                      ensure_option=False)
         self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description="Temperature")
         # Generous: a reasoning model spends part of this limit thinking before it writes a visible word.
         self.max_tokens = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Max tokens")
@@ -190,7 +85,7 @@ class Playground:
             self._show_status(self.last_error, error=True)
             return
         way = self.way.value
-        messages = self.messages + [{"role": "user", "content": prompt}]
+        messages = [*self.messages, {"role": "user", "content": prompt}]
         body = request_body(self.model.value.strip(), messages, round(self.temperature.value, 2),
                             self.max_tokens.value)
         before = self.connection.last_exchange
@@ -207,7 +102,7 @@ class Playground:
             self.last_error = describe_error(error)
             self._show_status(f"Error with {way}: {self.last_error}", error=True)
         else:
-            self.messages = messages + [{"role": "assistant", "content": self.reply.value}]
+            self.messages = [*messages, {"role": "assistant", "content": self.reply.value}]
             self.prompt.value = ""
             self._show_status(f"Done: the reply came in {pieces} pieces.")
         finally:
@@ -233,12 +128,14 @@ class Playground:
         turns = [f"<b>{m['role']}:</b> {html.escape(m['content'])}" for m in self.messages]
         return '<div style="white-space: pre-wrap">' + "<br>".join(turns) + "</div>"
 
-    def _wire_text(self, before: Any) -> str:
+    def _wire_text(self, before: Exchange | None) -> str:
         mock = self.connection.mock
         if mock is None:
             return NO_WIRE_RECORD
         exchange = mock.last_exchange  # filed by the server before its answer went out
-        return "(No request reached the server.)" if exchange is before else format_exchange(exchange)
+        if exchange is None or exchange is before:
+            return "(No request reached the server.)"
+        return format_exchange(exchange)
 
 
 def _pre(text: str) -> str:

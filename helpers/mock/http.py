@@ -1,5 +1,22 @@
-"""The HTTP layer: a small HTTP/1.1 server that reads requests off a socket and writes responses back.
-Keep-alive, Content-Length or chunked bodies, server-sent events; each response leaves in one write."""
+"""HTTP/1.1, and nothing about OpenAI: read a request off a socket, hand it to `handle`, write the response back.
+Keep-alive, Content-Length or chunked bodies, server-sent events; each response leaves in one write.
+
+A request on the wire is a request line, header lines, a blank line and maybe a body:
+
+    POST /v1/chat/completions HTTP/1.1        <- method, target, version
+    Host: 127.0.0.1:8000                      <- headers, one per line, until a blank line
+    Content-Length: 57
+                                              <- the blank line ends the head
+    {"model": "gpt-5.4-mini", "messages": []}  <- exactly Content-Length bytes (or chunks, see below)
+
+HTTP/1.1 keeps the connection open for the next request unless a side says `Connection: close`. A body
+is framed either by `Content-Length` or by `Transfer-Encoding: chunked`: a hexadecimal size, the bytes,
+again and again, then a chunk of size 0. A stream of server-sent events goes out chunked, one event a
+chunk, because its length is not known when the head is sent.
+
+Whatever the HTTP layer cannot read (a bad request line, an oversized body) is answered through
+`refuse(status, message)`, which the API side supplies so that the answer reads like the API's own.
+"""
 
 from __future__ import annotations
 
@@ -10,47 +27,56 @@ import socket
 import socketserver
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Callable, Iterable
+from typing import Any, Protocol
 
-from . import errors, json_text
 from .wire_record import Exchange, ExchangeLog, redact_headers
 
 MAX_LINE = 65_536  # the longest request line or header line read
 MAX_HEADERS = 100
 
 
+class EventSource(Protocol):
+    """The events of a stream: how many there are, and the bytes of each as it is due to leave."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
 @dataclass
 class Request:
     method: str
-    path: str
-    headers: dict[str, str]  # names in lower case
+    path: str  # the target as sent, query string included
+    headers: dict[str, str]  # the first of each header, name in lower case
     body: bytes
-    client_gone: Callable[[], bool] = lambda: False
-    refusal: errors.ApiError | None = None  # set when the HTTP layer could not read the request
+    client_gone: Callable[[], bool] = lambda: False  # True once the client has hung up
 
 
 @dataclass
 class Response:
-    """A JSON body, or a stream of server-sent events. `break_off` cuts it short mid-way on purpose."""
+    """A body, or a stream of events sent one chunk each. `cut_after` drops the connection on purpose
+    after that many bytes of the body, or that many events (the `disconnect` fault)."""
 
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-    events: Iterable[bytes] | None = None
-    break_off: bool = False
+    events: EventSource | None = None
+    cut_after: int | None = None
 
 
-def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None,
-                  indent: int = 2) -> Response:
-    body = json_text.indented(payload, indent).encode()  # indented, as the real service sends it
-    return Response(status, [("content-type", "application/json")] + (headers or []), body)
+class BadRequest(Exception):
+    """A request the HTTP layer cannot read; `status` is the HTTP status to refuse it with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
-def error_response(error: errors.ApiError) -> Response:
-    # The real service indents its error bodies by four spaces, its completions by two.
-    return json_response(error.status, error.body(), list(error.headers.items()), indent=4)
+Handle = Callable[[Request], Response]
+Refuse = Callable[[int, str], Response]
 
 
 @functools.lru_cache(maxsize=1)
@@ -96,10 +122,11 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     request_queue_size = 128  # the default of 5 resets clients when dozens connect at once
 
-    def __init__(self, address: tuple[str, int], handle: Callable[[Request], Response], max_body_bytes: int,
+    def __init__(self, address: tuple[str, int], handle: Handle, refuse: Refuse, max_body_bytes: int,
                  log: ExchangeLog, verbose: bool = False) -> None:
         super().__init__(address, _Connection)
         self.handle_request_fn = handle
+        self.refuse_fn = refuse
         self.max_body_bytes = max_body_bytes
         self.exchange_log = log
         self.verbose = verbose
@@ -125,30 +152,32 @@ class _Connection(socketserver.StreamRequestHandler):
         """Read one request and answer it; False when the connection is done."""
         try:
             head = self._read_head()
-        except errors.ApiError as problem:
+        except BadRequest as problem:
             return self._refuse(problem, Exchange("(unreadable request)", [], ""))
         if head is None:
             return False  # the client closed the connection between requests
         exchange = Exchange(head.request_line, redact_headers(head.headers), "")
         try:
             body = self._read_body(head)
-        except errors.ApiError as problem:  # a broken or oversized body: the rest of it is unread
+        except BadRequest as problem:  # a broken or oversized body: the rest of it is unread
             return self._refuse(problem, exchange)
         exchange.request_body = body.decode("utf-8", "replace")
         request = Request(head.method, head.target, head.by_name, body, self._client_gone)
         response = self.server.handle_request_fn(request)
         return self._write(response, exchange, head, close=not head.keeps_alive())
 
-    def _refuse(self, problem: errors.ApiError, exchange: Exchange) -> bool:
+    def _refuse(self, problem: BadRequest, exchange: Exchange) -> bool:
         """Answer a request that could not be read whole, then close: what is left of it on the socket
-        cannot be told apart from the next request. The API still answers, so the reply has its usual headers."""
-        response = self.server.handle_request_fn(Request("", "", {}, b"", refusal=problem))
+        cannot be told apart from the next request."""
+        response = self.server.refuse_fn(problem.status, problem.message)
         return self._write(response, exchange, head=None, close=True)
+
+    # --- reading --------------------------------------------------------------------------------------
 
     def _read_line(self) -> bytes:
         line = self.rfile.readline(MAX_LINE + 1)
         if len(line) > MAX_LINE:
-            raise errors.ApiError(431, "Request line or header line too long.")
+            raise BadRequest(431, "Request line or header line too long.")
         return line
 
     def _read_head(self) -> RequestHead | None:
@@ -159,10 +188,10 @@ class _Connection(socketserver.StreamRequestHandler):
             return None
         parts = line.decode("latin-1").split()
         if len(parts) != 3:
-            raise errors.ApiError(400, f"Bad request line: {line[:100].decode('latin-1').strip()!r}")
+            raise BadRequest(400, f"Bad request line: {line[:100].decode('latin-1').strip()!r}")
         method, target, version = parts
         if version not in ("HTTP/1.0", "HTTP/1.1"):
-            raise errors.ApiError(505, f"HTTP version not supported: {version[:20]!r}")
+            raise BadRequest(505, f"HTTP version not supported: {version[:20]!r}")
         return RequestHead(method, target, version, self._read_headers())
 
     def _read_headers(self) -> list[tuple[str, str]]:
@@ -170,10 +199,10 @@ class _Connection(socketserver.StreamRequestHandler):
         while (line := self._read_line()) not in (b"\r\n", b"\n", b""):
             name, colon, value = line.decode("latin-1").partition(":")
             if not colon or not name or name != name.strip():
-                raise errors.ApiError(400, f"Bad header line: {line[:100].decode('latin-1').strip()!r}")
+                raise BadRequest(400, f"Bad header line: {line[:100].decode('latin-1').strip()!r}")
             headers.append((name, value.strip()))
             if len(headers) > MAX_HEADERS:
-                raise errors.ApiError(431, "Too many headers.")
+                raise BadRequest(431, "Too many headers.")
         return headers
 
     def _read_body(self, head: RequestHead) -> bytes:
@@ -186,11 +215,11 @@ class _Connection(socketserver.StreamRequestHandler):
         try:
             length = int(head.header("content-length", "0"))
         except ValueError:
-            raise errors.ApiError(400, "Invalid Content-Length header.") from None
+            raise BadRequest(400, "Invalid Content-Length header.") from None
         if length < 0:
-            raise errors.ApiError(400, "Invalid Content-Length header.")
+            raise BadRequest(400, "Invalid Content-Length header.")
         if length > limit:
-            raise errors.body_too_large(limit)
+            raise BadRequest(413, f"Request body too large. The maximum size is {limit} bytes.")
         return self.rfile.read(length)
 
     def _read_chunked(self, limit: int) -> bytes:
@@ -199,11 +228,11 @@ class _Connection(socketserver.StreamRequestHandler):
             try:
                 size = int(self._read_line().split(b";")[0], 16)
             except ValueError:
-                raise errors.ApiError(400, "Invalid chunked request body.") from None
+                raise BadRequest(400, "Invalid chunked request body.") from None
             if size < 0:
-                raise errors.ApiError(400, "Invalid chunked request body.")
+                raise BadRequest(400, "Invalid chunked request body.")
             if len(body) + size > limit:
-                raise errors.body_too_large(limit)
+                raise BadRequest(413, f"Request body too large. The maximum size is {limit} bytes.")
             if size == 0:
                 self._read_line()  # the blank line after the last chunk
                 return bytes(body)
@@ -218,6 +247,8 @@ class _Connection(socketserver.StreamRequestHandler):
         except OSError:
             return True
 
+    # --- writing --------------------------------------------------------------------------------------
+
     def _write(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> bool:
         """Send the response and record it; True when the connection stays open for the next request."""
         exchange.status, exchange.reason = response.status, HTTPStatus(response.status).phrase
@@ -227,13 +258,14 @@ class _Connection(socketserver.StreamRequestHandler):
         self.server.exchange_log.add(exchange)
         if self.server.verbose:
             print(f'{self.client_address[0]} "{exchange.request_line}" {response.status}', flush=True)
-        close = close or response.break_off
+        cut = response.cut_after is not None
+        close = close or cut
         try:
             if response.events is None:
                 self._write_body(response, exchange, head, close)
             else:
                 self._write_stream(response, exchange, close)
-            if response.break_off:  # the `disconnect` fault: drop the connection mid-message
+            if cut:  # the `disconnect` fault: drop the connection mid-message
                 exchange.broken_off = True
                 self.connection.shutdown(socket.SHUT_RDWR)
         except (BrokenPipeError, ConnectionResetError):
@@ -250,23 +282,23 @@ class _Connection(socketserver.StreamRequestHandler):
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _write_body(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> None:
-        """Head and body in one write; a HEAD request gets the head alone, a broken-off answer half its body."""
+        """Head and body in one write; a HEAD request gets the head alone, a cut answer only part of its body."""
         exchange.response_body = response.body.decode()
         body = b"" if head is not None and head.method == "HEAD" else response.body
-        if response.break_off:
-            body = body[: len(body) // 2]
+        if response.cut_after is not None:
+            body = body[: response.cut_after]
         self.wfile.write(self._head(response, ("content-length", str(len(response.body))), close) + body)
 
     def _write_stream(self, response: Response, exchange: Exchange, close: bool) -> None:
-        """Server-sent events in chunked transfer encoding; each event goes out as one chunk, at once.
-        A broken-off stream stops after half its events, without the last chunk that ends the message."""
-        events = response.events or ()
-        if response.break_off:
-            events = list(events)
-            events = events[: len(events) // 2]
+        """Events in chunked transfer encoding, each one chunk, sent the moment it is due. A cut stream
+        stops after `cut_after` events, without the last chunk that would end the message."""
         self.wfile.write(self._head(response, ("transfer-encoding", "chunked"), close))
-        for event in events:
+        if response.cut_after == 0:
+            return
+        for sent, event in enumerate(response.events or (), start=1):
             exchange.frames.append(event.decode().rstrip("\n"))  # recorded first: the client may act on it
             self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))  # chunk size in hex, then the chunk
-        if not response.break_off:
+            if sent == response.cut_after:
+                return  # before the next event's pause: the cut comes as soon as it is due
+        if response.cut_after is None:
             self.wfile.write(b"0\r\n\r\n")  # the last chunk: the stream is complete

@@ -1,0 +1,66 @@
+"""POST /v1/chat/completions: check the request, make the reply, and send it whole as JSON or as a stream.
+The path of one chat request: validation.py → replies.py → openai_shapes.py → json_bodies.py or sse.py."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from . import ids, openai_shapes, replies, sse
+from .context import Call
+from .http import Response
+from .json_bodies import json_response, parse_request_body
+from .validation import ChatRequest, validate_chat_request
+
+
+def create_completion(call: Call) -> Response:
+    chat = validate_chat_request(parse_request_body(call.request.body))
+    text = call.scripted.take() or replies.answer_text(chat.messages)
+    seed, number = call.settings.seed, call.number
+    completion_id = ids.make_id("chatcmpl-", 29, seed, number)
+    choices = replies.make_choices(chat, text, lambda i: ids.make_id("call_", 24, seed, number, i))
+    created = int(time.time())
+    headers = rate_limit_headers(chat.prompt_tokens)
+    if not chat.stream:
+        completion = openai_shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens)
+        return json_response(200, completion, headers)
+    chunks = openai_shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
+                                         chat.include_usage)
+    events = _stream_events(list(chunks), chat, call)
+    return Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+
+
+def list_stored_completions(call: Call) -> Response:
+    """`GET /v1/chat/completions` lists completions stored with `store: true`; the mock stores none."""
+    return json_response(200, openai_shapes.empty_list())
+
+
+def _stream_events(chunks: list[dict[str, Any]], chat: ChatRequest, call: Call) -> sse.PacedEvents:
+    """Each chunk as an event, then `data: [DONE]`; a pause before every chunk that carries a token,
+    as a model sends each token the moment it has generated it."""
+    pause = sse.token_pause(call.settings.tokens_per_second)
+    events, pauses = [], []
+    for number, chunk in enumerate(chunks):
+        if chat.include_obfuscation:
+            sse.add_obfuscation(chunk, number)
+        events.append(sse.event(chunk))
+        pauses.append(pause if number > 0 and _carries_token(chunk) else 0.0)
+    events.append(sse.DONE)
+    pauses.append(0.0)
+    return sse.PacedEvents(events, pauses, call.stopping)
+
+
+def _carries_token(chunk: dict[str, Any]) -> bool:
+    return any(c["delta"].get("content") or c["delta"].get("tool_calls") for c in chunk["choices"])
+
+
+def rate_limit_headers(prompt_tokens: int) -> list[tuple[str, str]]:
+    """A generous limit, barely touched, as a well-provisioned account sees it."""
+    return [
+        ("x-ratelimit-limit-requests", "5000"),
+        ("x-ratelimit-remaining-requests", "4999"),
+        ("x-ratelimit-reset-requests", "12ms"),
+        ("x-ratelimit-limit-tokens", "2000000"),
+        ("x-ratelimit-remaining-tokens", str(2_000_000 - prompt_tokens)),
+        ("x-ratelimit-reset-tokens", "0s"),
+    ]

@@ -1,0 +1,28 @@
+"""What every handler is given: the request, the values in its path, its number among the server's
+responses (for reproducible ids), and what the server knows (settings, scripted replies, whether it is stopping)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .http import Request
+from .replies import ScriptedReplies
+
+
+@dataclass
+class Settings:
+    api_key: str
+    tokens_per_second: float  # stream pacing; 0 streams as fast as the socket allows
+    hang_seconds: float  # how long the `timeout` fault keeps a client waiting at most
+    seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
+
+
+@dataclass
+class Call:
+    request: Request
+    params: dict[str, str]  # from the path: {"model": "gpt-5.4-mini"} for /v1/models/{model}
+    number: int
+    settings: Settings
+    scripted: ScriptedReplies
+    stopping: threading.Event
