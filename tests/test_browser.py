@@ -4,6 +4,7 @@ side-by-side workspaces open three notebooks in a row. Screenshots go to test-ar
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -105,7 +106,7 @@ class Lab:
         imports = [subprocess.Popen([sys.executable, "-m", "jupyterlab", "workspaces", "import", str(path)],
                                     env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                    for path in paths]
-        for path, process in zip(paths, imports):
+        for path, process in zip(paths, imports, strict=True):
             _, errors = process.communicate(timeout=60)
             assert process.returncode == 0, f"importing {path.name} failed: {errors.decode()}"
 
@@ -232,7 +233,7 @@ def run_all_cells(page: Page) -> list[dict]:
     click_menu(page, "View", "Expand All Code")  # a collapsed input hides its prompt, and so its count
     click_menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => ({_PROMPTS})().every(p => !/\\d/.test(p))")
-    for attempt in range(3):
+    for _attempt in range(3):
         click_menu(page, "Run", "Run All Cells")
         try:  # a run asked for while the page is still wiring up its kernel is dropped without a word
             page.wait_for_function(f"() => ({_PROMPTS})().some(p => /[*\\d]/.test(p))", timeout=10_000)
@@ -329,7 +330,7 @@ def test_playground_streams_a_reply_into_the_page(page, lab, notebook):
     assert seen[-1].strip(), "no reply arrived"
     growth = list(dict.fromkeys(seen))
     assert len(growth) >= 3, f"the reply arrived in {len(growth)} step(s), not streamed: {growth}"
-    assert all(later.startswith(earlier) for earlier, later in zip(growth, growth[1:])), growth
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(growth)), growth
     assert not TRACEBACK.search(page.locator(PANEL).inner_text())
 
 
@@ -348,7 +349,7 @@ def test_side_by_side_workspace_opens_three_notebooks_in_a_row(page, lab, worksp
     page.screenshot(path=SCREENSHOTS / f"side-by-side-{workspace.stem}.png")
 
     boxes = sorted((panels.nth(i).bounding_box() for i in range(3)), key=lambda box: box["x"])
-    for left, right in zip(boxes, boxes[1:]):
+    for left, right in itertools.pairwise(boxes):
         assert left["x"] + left["width"] <= right["x"] + 2, f"panels overlap: {boxes}"
         assert abs(left["y"] - right["y"]) < 2 and abs(left["width"] - right["width"]) < 20, boxes
     titles = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
