@@ -7,12 +7,13 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test serve bench suite-times format notebooks binder-urls binder-readme upgrade clean
+.PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
 	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
+	@echo "make lint         ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test)"
 	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
 	@echo "make bench        measure the mock server against a raw-socket floor"
 	@echo "make format       normalise notebooks (metadata, navigation, lesson index)"
@@ -39,6 +40,11 @@ lab-side-by-side: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(PYTEST)
+
+# The lint and type gate on its own; `make test` runs it too (tests/test_lint.py).
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 serve: $(INSTALLED)
 	$(BIN)/python -m helpers.mock --port 8000
@@ -78,4 +84,4 @@ upgrade: $(INSTALLED)
 	$(PYTEST)
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
+	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 import helpers
+from tests.support import chat_body, openai_error, wire_client_for
 
 REASONING_MODEL = helpers.MODEL  # refuses max_tokens and a temperature other than 1
 USER = {"role": "user", "content": "Hi"}
@@ -45,86 +46,86 @@ BAD_PARAMETERS = [
 
 
 @pytest.mark.parametrize(("parameters", "param"), BAD_PARAMETERS, ids=[repr(p) for p, _ in BAD_PARAMETERS])
-def test_a_bad_parameter_is_a_400_naming_it(wire, body, error_of, parameters, param):
-    error = error_of(wire.post("/chat/completions", body(**parameters)), 400)
+def test_a_bad_parameter_is_a_400_naming_it(wire, parameters, param):
+    error = openai_error(wire.post("/chat/completions", chat_body(**parameters)), 400)
     assert error["type"] == "invalid_request_error"
     assert error["param"] == param
 
 
-def test_a_temperature_above_2_says_what_the_maximum_is(wire, body, error_of):
-    error = error_of(wire.post("/chat/completions", body(temperature=2.5)), 400)
+def test_a_temperature_above_2_says_what_the_maximum_is(wire):
+    error = openai_error(wire.post("/chat/completions", chat_body(temperature=2.5)), 400)
     assert error["code"] == "decimal_above_max_value"
     assert "2.5" in error["message"] and "<= 2" in error["message"]
 
 
-def test_a_wrong_type_is_named_in_the_message(wire, body, error_of):
-    error = error_of(wire.post("/chat/completions", body(max_tokens="ten")), 400)
+def test_a_wrong_type_is_named_in_the_message(wire):
+    error = openai_error(wire.post("/chat/completions", chat_body(max_tokens="ten")), 400)
     assert error["code"] == "invalid_type"
     assert error["message"] == "Invalid type for 'max_tokens': expected an integer, but got a string instead."
 
 
 @pytest.mark.parametrize("missing", ["model", "messages"])
-def test_a_missing_required_parameter_is_a_400(wire, body, error_of, missing):
-    request = body()
+def test_a_missing_required_parameter_is_a_400(wire, missing):
+    request = chat_body()
     del request[missing]
-    error = error_of(wire.post("/chat/completions", request), 400)
+    error = openai_error(wire.post("/chat/completions", request), 400)
     assert (error["param"], error["code"]) == (missing, "missing_required_parameter")
 
 
-def test_an_unrecognized_argument_is_a_400(wire, body, error_of):
-    error = error_of(wire.post("/chat/completions", body(foo=1)), 400)
+def test_an_unrecognized_argument_is_a_400(wire):
+    error = openai_error(wire.post("/chat/completions", chat_body(foo=1)), 400)
     assert error["message"] == "Unrecognized request argument supplied: foo"
 
 
-def test_several_unrecognized_arguments_are_named_together(wire, body, error_of):
-    error = error_of(wire.post("/chat/completions", body(foo=1, bar=2)), 400)
+def test_several_unrecognized_arguments_are_named_together(wire):
+    error = openai_error(wire.post("/chat/completions", chat_body(foo=1, bar=2)), 400)
     assert error["message"] == "Unrecognized request arguments supplied: foo, bar"
 
 
 @pytest.mark.parametrize("raw", [b'{"model": "gpt-4.1-mini", "messages": [', b"", b"\xff\xfe\x00garbage",
                                  b"[" * 100_000 + b"]" * 100_000])
-def test_a_body_that_is_not_json_is_a_400(wire, error_of, raw):
-    error = error_of(wire.send("POST", "/chat/completions", raw), 400)
+def test_a_body_that_is_not_json_is_a_400(wire, raw):
+    error = openai_error(wire.send("POST", "/chat/completions", raw), 400)
     assert "could not parse the JSON body" in error["message"]
 
 
-def test_a_json_body_that_is_not_an_object_is_a_400(wire, error_of):
-    assert error_of(wire.post("/chat/completions", [USER]), 400)["type"] == "invalid_request_error"
+def test_a_json_body_that_is_not_an_object_is_a_400(wire):
+    assert openai_error(wire.post("/chat/completions", [USER]), 400)["type"] == "invalid_request_error"
 
 
-def test_no_key_is_a_401(wire_for, server, error_of):
-    error = error_of(wire_for(server).send("GET", "/models", None, {"Authorization": ""}), 401)
+def test_no_key_is_a_401(server):
+    error = openai_error(wire_client_for(server).send("GET", "/models", None, {"Authorization": ""}), 401)
     assert "You didn't provide an API key" in error["message"]
 
 
 @pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNz", "Bearer ", "sk-mock-llm-calls"])
-def test_a_key_not_sent_as_bearer_is_a_401(wire, error_of, authorization):
-    error_of(wire.send("GET", "/models", None, {"Authorization": authorization}), 401)
+def test_a_key_not_sent_as_bearer_is_a_401(wire, authorization):
+    openai_error(wire.send("GET", "/models", None, {"Authorization": authorization}), 401)
 
 
-def test_a_wrong_key_is_a_401_that_never_repeats_the_key(wire_for, server, body, error_of):
+def test_a_wrong_key_is_a_401_that_never_repeats_the_key(server):
     wrong_key = "sk-wrong-key-that-must-stay-secret-1234"
-    reply = wire_for(server, api_key=wrong_key).post("/chat/completions", body())
-    error = error_of(reply, 401)
+    reply = wire_client_for(server, api_key=wrong_key).post("/chat/completions", chat_body())
+    error = openai_error(reply, 401)
     assert error["code"] == "invalid_api_key"
     assert error["message"].startswith("Incorrect API key provided: sk-wrong")
     assert wrong_key.encode() not in reply.body
     assert all(wrong_key not in value for value in reply.headers.values())
 
 
-def test_the_key_is_checked_before_the_body(wire_for, server, error_of):
-    reply = wire_for(server, api_key="sk-wrong").send("POST", "/chat/completions", b"not json")
-    error_of(reply, 401)
+def test_the_key_is_checked_before_the_body(server):
+    reply = wire_client_for(server, api_key="sk-wrong").send("POST", "/chat/completions", b"not json")
+    openai_error(reply, 401)
 
 
-def test_an_unknown_model_is_404_model_not_found(wire, body, error_of):
-    error = error_of(wire.post("/chat/completions", body(model="gpt-nonexistent")), 404)
+def test_an_unknown_model_is_404_model_not_found(wire):
+    error = openai_error(wire.post("/chat/completions", chat_body(model="gpt-nonexistent")), 404)
     assert error["code"] == "model_not_found"
     assert "gpt-nonexistent" in error["message"]
 
 
-def test_retrieving_an_unknown_model_is_404_model_not_found(wire, error_of):
-    assert error_of(wire.get("/models/gpt-nonexistent"), 404)["code"] == "model_not_found"
+def test_retrieving_an_unknown_model_is_404_model_not_found(wire):
+    assert openai_error(wire.get("/models/gpt-nonexistent"), 404)["code"] == "model_not_found"
 
 
 @pytest.mark.parametrize(("method", "path", "shown"), [
@@ -133,15 +134,15 @@ def test_retrieving_an_unknown_model_is_404_model_not_found(wire, error_of):
     ("DELETE", "/models", "DELETE /v1/models"),
     ("GET", "/nothing?page=2", "GET /v1/nothing"),
 ])
-def test_an_unknown_path_is_404_invalid_url(wire, error_of, method, path, shown):
-    error = error_of(wire.send(method, path, b"{}" if method == "POST" else None), 404)
+def test_an_unknown_path_is_404_invalid_url(wire, method, path, shown):
+    error = openai_error(wire.send(method, path, b"{}" if method == "POST" else None), 404)
     assert error["message"] == f"Invalid URL ({shown})"
 
 
-def test_a_prompt_longer_than_the_context_window_is_a_400(wire, body, error_of):
+def test_a_prompt_longer_than_the_context_window_is_a_400(wire):
     long_prompt = "word " * 10_000  # well over gpt-4's 8,192 tokens, well within gpt-4.1's million
-    assert wire.post("/chat/completions", body(long_prompt, model="gpt-4.1")).status == 200
-    error = error_of(wire.post("/chat/completions", body(long_prompt, model="gpt-4")), 400)
+    assert wire.post("/chat/completions", chat_body(long_prompt, model="gpt-4.1")).status == 200
+    error = openai_error(wire.post("/chat/completions", chat_body(long_prompt, model="gpt-4")), 400)
     assert (error["code"], error["param"]) == ("context_length_exceeded", "messages")
 
 
@@ -157,7 +158,7 @@ def read_until_closed(connection: socket.socket) -> bytes:
     return received
 
 
-def test_a_body_over_the_limit_is_refused_before_it_is_read(small_server, wire_for, error_of):
+def test_a_body_over_the_limit_is_refused_before_it_is_read(small_server):
     """The client announces a megabyte and sends only a few bytes of it: a server that read the whole
     body would wait forever; this one answers 413 at once and closes the connection."""
     head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {small_server.api_key}\r\n"
@@ -169,10 +170,10 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(small_server, wire_f
     assert status_line == b"HTTP/1.1 413 Request Entity Too Large"
     assert b"\r\nconnection: close\r\n" in rest.lower()
     assert re.search(rb"\r\nx-request-id: req_[0-9a-f]{32}\r\n", rest)
-    assert wire_for(small_server).get("/models").status == 200  # and it keeps serving
+    assert wire_client_for(small_server).get("/models").status == 200  # and it keeps serving
 
 
-def test_requests_gets_a_413_for_a_body_over_the_limit(small_server, error_of):
+def test_requests_gets_a_413_for_a_body_over_the_limit(small_server):
     reply = requests.post(f"{small_server.base_url}/chat/completions", data=b"x" * 2048, timeout=10,
                           headers={"Authorization": f"Bearer {small_server.api_key}"})
     assert reply.status_code == 413
@@ -204,29 +205,29 @@ def test_a_broken_http_request_still_gets_an_openai_error(server, wire, request_
 
 # Requests that once made the mock fail with a 500 (found by the fuzz tests); each now gets a proper answer.
 
-def test_a_content_part_whose_text_is_not_a_string_is_ignored(wire, body):
+def test_a_content_part_whose_text_is_not_a_string_is_ignored(wire):
     parts = [{"type": "image_url", "text": 5}, {"type": "text", "text": "What is TCP?"}]
-    reply = wire.post("/chat/completions", body(messages=[{"role": "user", "content": parts}]))
+    reply = wire.post("/chat/completions", chat_body(messages=[{"role": "user", "content": parts}]))
     assert reply.status == 200
     assert "What is TCP?" in reply.json()["choices"][0]["message"]["content"]
 
 
-def test_a_named_tool_choice_that_is_not_an_object_is_a_400(wire, body, error_of):
+def test_a_named_tool_choice_that_is_not_an_object_is_a_400(wire):
     tools = [{"type": "function", "function": {"name": "get_weather"}}]
-    reply = wire.post("/chat/completions", body(tools=tools, tool_choice={"type": "function", "function": "x"}))
-    assert error_of(reply, 400)["param"] == "tool_choice.function"
+    reply = wire.post("/chat/completions", chat_body(tools=tools, tool_choice={"type": "function", "function": "x"}))
+    assert openai_error(reply, 400)["param"] == "tool_choice.function"
 
 
 @pytest.mark.parametrize("schema", ["not a schema", {"enum": []}, {"type": []}, {"type": "object", "properties": [1]}])
-def test_an_unreadable_json_schema_still_gets_json(wire, body, schema):
+def test_an_unreadable_json_schema_still_gets_json(wire, schema):
     response_format = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
-    reply = wire.post("/chat/completions", body(response_format=response_format))
+    reply = wire.post("/chat/completions", chat_body(response_format=response_format))
     assert reply.status == 200
     json.loads(reply.json()["choices"][0]["message"]["content"])
 
 
-def test_unreadable_tool_parameters_still_get_json_arguments(wire, body):
+def test_unreadable_tool_parameters_still_get_json_arguments(wire):
     tools = [{"type": "function", "function": {"name": "get_weather", "parameters": "not a schema"}}]
-    reply = wire.post("/chat/completions", body(tools=tools))
+    reply = wire.post("/chat/completions", chat_body(tools=tools))
     assert reply.status == 200
     json.loads(reply.json()["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])

@@ -4,7 +4,8 @@ well-formed error with status 400, 404 or 413. Never a 500, a hang or a dropped 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import hypothesis.strategies as st
 import pytest
@@ -14,6 +15,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 import helpers
 from helpers.mock import validation
+from tests.support import validate_strictly
 
 ERROR_STATUSES = {400, 404, 413}
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -107,7 +109,7 @@ def session(server: helpers.MockServer) -> Iterator[requests.Session]:
         yield session
 
 
-def check_answer(response: requests.Response, strict: Callable[..., Any]) -> None:
+def check_answer(response: requests.Response) -> None:
     """A valid completion (plain or streamed), or OpenAI's error body with a 4xx status."""
     event(f"status {response.status_code}")  # shown by --hypothesis-show-statistics
     if response.status_code in ERROR_STATUSES:
@@ -115,12 +117,12 @@ def check_answer(response: requests.Response, strict: Callable[..., Any]) -> Non
         return
     assert response.status_code == 200, response.text
     if not response.headers["content-type"].startswith("text/event-stream"):
-        strict(ChatCompletion, response.json())
+        validate_strictly(ChatCompletion, response.json())
         return
     events = [line.removeprefix("data: ") for line in response.text.split("\n\n")]
     assert events[-2:] == ["[DONE]", ""]
     for data in events[:-2]:
-        strict(ChatCompletionChunk, json.loads(data))
+        validate_strictly(ChatCompletionChunk, json.loads(data))
 
 
 def post(session: requests.Session, server: helpers.MockServer, data: bytes) -> requests.Response:
@@ -131,29 +133,28 @@ def post(session: requests.Session, server: helpers.MockServer, data: bytes) -> 
 
 @FUZZ
 @given(payload=chat_requests())
-def test_a_nearly_valid_request_gets_a_completion_or_an_openai_error(server, session, strict, payload):
-    check_answer(post(session, server, json.dumps(payload).encode()), strict)
+def test_a_nearly_valid_request_gets_a_completion_or_an_openai_error(server, session, payload):
+    check_answer(post(session, server, json.dumps(payload).encode()))
 
 
 @FUZZ
 @given(tools=tools, tool_choice=tool_choices, response_format=response_formats)
-def test_any_tools_and_format_get_a_completion_or_an_openai_error(server, session, strict, tools, tool_choice,
-                                                                  response_format):
+def test_any_tools_and_format_get_a_completion_or_an_openai_error(server, session, tools, tool_choice, response_format):
     """Tools, tool_choice and response_format reach deepest into the reply code: fuzz them together."""
     payload = {"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "Weather in Paris, as JSON?"}],
                "tools": tools, "tool_choice": tool_choice, "response_format": response_format}
-    check_answer(post(session, server, json.dumps(payload).encode()), strict)
+    check_answer(post(session, server, json.dumps(payload).encode()))
 
 
 @FUZZ
 @given(payload=json_values)
-def test_any_json_body_gets_a_completion_or_an_openai_error(server, session, strict, payload):
-    check_answer(post(session, server, json.dumps(payload).encode()), strict)
+def test_any_json_body_gets_a_completion_or_an_openai_error(server, session, payload):
+    check_answer(post(session, server, json.dumps(payload).encode()))
 
 
 @FUZZ
 @given(data=st.binary(max_size=200))
-def test_any_bytes_get_an_openai_error(server, session, strict, data):
+def test_any_bytes_get_an_openai_error(server, session, data):
     response = post(session, server, data)
     assert response.status_code in ERROR_STATUSES
-    check_answer(response, strict)
+    check_answer(response)

@@ -47,9 +47,9 @@ def test_respx_does_not_see_the_default_sdk_client(server, mocked):
 
 
 def test_without_a_server_the_default_client_fails_to_connect_despite_respx(mocked):
-    with openai.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="sk-any", max_retries=0) as client:
-        with pytest.raises(openai.APIConnectionError):
-            client.chat.completions.create(model=CHAT_MODEL, messages=MESSAGES)
+    with (openai.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="sk-any", max_retries=0) as client,
+          pytest.raises(openai.APIConnectionError)):
+        client.chat.completions.create(model=CHAT_MODEL, messages=MESSAGES)
     assert not mocked["nowhere"].called
 
 

@@ -12,6 +12,8 @@ import pytest
 import requests
 from openai.types.chat import ChatCompletionChunk
 
+from tests.support import chat_body, validate_strictly
+
 CHAT_MODEL = "gpt-4.1-mini"
 WEATHER_TOOL = {
     "type": "function",
@@ -53,60 +55,60 @@ def stream(server):
     return read
 
 
-def test_a_stream_is_server_sent_events_ending_with_done(stream, body, strict):
-    content_type, chunks = stream(body())
+def test_a_stream_is_server_sent_events_ending_with_done(stream):
+    content_type, chunks = stream(chat_body())
     assert content_type.startswith("text/event-stream")
     for chunk in chunks:
-        strict(ChatCompletionChunk, chunk)
+        validate_strictly(ChatCompletionChunk, chunk)
     assert len({chunk["id"] for chunk in chunks}) == 1  # every chunk belongs to one completion
 
 
-def test_the_first_delta_has_the_role_and_the_last_the_finish_reason(stream, body):
-    _, chunks = stream(body())
+def test_the_first_delta_has_the_role_and_the_last_the_finish_reason(stream):
+    _, chunks = stream(chat_body())
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     assert all("role" not in chunk["choices"][0]["delta"] for chunk in chunks[1:])
     assert [chunk["choices"][0]["finish_reason"] for chunk in chunks] == [None] * (len(chunks) - 1) + ["stop"]
 
 
-def test_the_deltas_add_up_to_the_plain_reply(stream, wire, body):
-    plain = wire.post("/chat/completions", body("Explain what a token is, in two sentences.")).json()
-    _, chunks = stream(body("Explain what a token is, in two sentences."))
+def test_the_deltas_add_up_to_the_plain_reply(stream, wire):
+    plain = wire.post("/chat/completions", chat_body("Explain what a token is, in two sentences.")).json()
+    _, chunks = stream(chat_body("Explain what a token is, in two sentences."))
     assert joined_content(chunks) == plain["choices"][0]["message"]["content"]
 
 
-def test_usage_comes_last_in_a_chunk_with_no_choices_when_asked_for(stream, wire, body, strict):
-    plain = wire.post("/chat/completions", body()).json()
-    _, chunks = stream(body(stream_options={"include_usage": True}))
+def test_usage_comes_last_in_a_chunk_with_no_choices_when_asked_for(stream, wire):
+    plain = wire.post("/chat/completions", chat_body()).json()
+    _, chunks = stream(chat_body(stream_options={"include_usage": True}))
     *choice_chunks, last = chunks
     assert last["choices"] == []
-    usage = strict(ChatCompletionChunk, last).usage
+    usage = validate_strictly(ChatCompletionChunk, last).usage
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     assert usage.prompt_tokens == plain["usage"]["prompt_tokens"]
     assert usage.completion_tokens == plain["usage"]["completion_tokens"]
     assert all(chunk["usage"] is None for chunk in choice_chunks)
 
 
-def test_without_include_usage_no_chunk_carries_usage(stream, body):
-    _, chunks = stream(body())
+def test_without_include_usage_no_chunk_carries_usage(stream):
+    _, chunks = stream(chat_body())
     assert all(chunk["choices"] and "usage" not in chunk for chunk in chunks)
 
 
-def test_each_content_chunk_is_one_completion_token(stream, wire, body):
-    plain = wire.post("/chat/completions", body()).json()
-    _, chunks = stream(body())
+def test_each_content_chunk_is_one_completion_token(stream, wire):
+    plain = wire.post("/chat/completions", chat_body()).json()
+    _, chunks = stream(chat_body())
     tokens = [chunk for chunk in chunks if chunk["choices"][0]["delta"].get("content")]
     assert len(tokens) == plain["usage"]["completion_tokens"]
 
 
-def test_a_token_limit_ends_the_stream_with_finish_reason_length(stream, body):
-    _, chunks = stream(body(max_tokens=4))
+def test_a_token_limit_ends_the_stream_with_finish_reason_length(stream):
+    _, chunks = stream(chat_body(max_tokens=4))
     assert chunks[-1]["choices"][0]["finish_reason"] == "length"
     assert sum(1 for chunk in chunks if chunk["choices"][0]["delta"].get("content")) == 4
 
 
-def test_n_streams_each_choice_to_its_own_finish(stream, wire, body):
-    plain = wire.post("/chat/completions", body(n=2)).json()
-    _, chunks = stream(body(n=2))
+def test_n_streams_each_choice_to_its_own_finish(stream, wire):
+    plain = wire.post("/chat/completions", chat_body(n=2)).json()
+    _, chunks = stream(chat_body(n=2))
     for choice in plain["choices"]:
         index = choice["index"]
         own = [chunk for chunk in chunks if chunk["choices"][0]["index"] == index]
@@ -116,8 +118,8 @@ def test_n_streams_each_choice_to_its_own_finish(stream, wire, body):
         assert joined_content(chunks, index) == choice["message"]["content"]
 
 
-def test_a_streamed_tool_call_adds_up_to_the_plain_one(stream, wire, body):
-    request = body("Weather in Madrid?", tools=[WEATHER_TOOL])
+def test_a_streamed_tool_call_adds_up_to_the_plain_one(stream, wire):
+    request = chat_body("Weather in Madrid?", tools=[WEATHER_TOOL])
     [plain_call] = wire.post("/chat/completions", request).json()["choices"][0]["message"]["tool_calls"]
     _, chunks = stream(request)
     calls = [call for chunk in chunks for call in chunk["choices"][0]["delta"].get("tool_calls") or []]
@@ -130,9 +132,9 @@ def test_a_streamed_tool_call_adds_up_to_the_plain_one(stream, wire, body):
     assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
 
 
-def test_requests_reads_the_stream_line_by_line(server, wire, body):
-    plain = wire.post("/chat/completions", body()).json()
-    with requests.post(f"{server.base_url}/chat/completions", json=body(stream=True), stream=True, timeout=10,
+def test_requests_reads_the_stream_line_by_line(server, wire):
+    plain = wire.post("/chat/completions", chat_body()).json()
+    with requests.post(f"{server.base_url}/chat/completions", json=chat_body(stream=True), stream=True, timeout=10,
                        headers={"Authorization": f"Bearer {server.api_key}"}) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
         lines = list(response.iter_lines(decode_unicode=True))
@@ -142,9 +144,9 @@ def test_requests_reads_the_stream_line_by_line(server, wire, body):
     assert joined_content([json.loads(event) for event in data[:-1]]) == plain["choices"][0]["message"]["content"]
 
 
-def test_sdk_streams_typed_chunks_that_add_up_to_the_plain_reply(sdk, wire, body):
-    plain = wire.post("/chat/completions", body()).json()
-    chunks = list(sdk.chat.completions.create(model=CHAT_MODEL, messages=body()["messages"], stream=True,
+def test_sdk_streams_typed_chunks_that_add_up_to_the_plain_reply(sdk, wire):
+    plain = wire.post("/chat/completions", chat_body()).json()
+    chunks = list(sdk.chat.completions.create(model=CHAT_MODEL, messages=chat_body()["messages"], stream=True,
                                               stream_options={"include_usage": True}))
     assert all(isinstance(chunk, ChatCompletionChunk) for chunk in chunks)
     text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
@@ -152,9 +154,9 @@ def test_sdk_streams_typed_chunks_that_add_up_to_the_plain_reply(sdk, wire, body
     assert chunks[-1].usage.completion_tokens == plain["usage"]["completion_tokens"]
 
 
-def test_sdk_stream_helper_assembles_the_final_completion(sdk, wire, body):
-    plain = wire.post("/chat/completions", body("Weather in Lima?", tools=[WEATHER_TOOL])).json()
-    with sdk.chat.completions.stream(model=CHAT_MODEL, messages=body("Weather in Lima?")["messages"],
+def test_sdk_stream_helper_assembles_the_final_completion(sdk, wire):
+    plain = wire.post("/chat/completions", chat_body("Weather in Lima?", tools=[WEATHER_TOOL])).json()
+    with sdk.chat.completions.stream(model=CHAT_MODEL, messages=chat_body("Weather in Lima?")["messages"],
                                      tools=[WEATHER_TOOL]) as events:
         final = events.get_final_completion()
     plain_call = plain["choices"][0]["message"]["tool_calls"][0]
@@ -163,17 +165,17 @@ def test_sdk_stream_helper_assembles_the_final_completion(sdk, wire, body):
 
 
 @pytest.mark.anyio
-async def test_async_sdk_streams_the_same_text(server, wire, body):
-    plain = wire.post("/chat/completions", body()).json()
+async def test_async_sdk_streams_the_same_text(server, wire):
+    plain = wire.post("/chat/completions", chat_body()).json()
     async with openai.AsyncOpenAI(base_url=server.base_url, api_key=server.api_key, max_retries=0) as client:
-        stream = await client.chat.completions.create(model=CHAT_MODEL, messages=body()["messages"], stream=True)
+        stream = await client.chat.completions.create(model=CHAT_MODEL, messages=chat_body()["messages"], stream=True)
         pieces = [chunk.choices[0].delta.content or "" async for chunk in stream]
     assert "".join(pieces) == plain["choices"][0]["message"]["content"]
 
 
-def test_obfuscation_padding_can_be_switched_off(stream, body):
-    _, padded = stream(body())
-    _, plain = stream(body(stream_options={"include_obfuscation": False}))
+def test_obfuscation_padding_can_be_switched_off(stream):
+    _, padded = stream(chat_body())
+    _, plain = stream(chat_body(stream_options={"include_obfuscation": False}))
     assert all("obfuscation" in chunk for chunk in padded)
     assert all("obfuscation" not in chunk for chunk in plain)
     assert joined_content(padded) == joined_content(plain)

@@ -3,14 +3,15 @@ No browser: each widget is a Python object whose `value` is what the page shows.
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 
 import pytest
 
 import helpers
-from helpers.mock.tokens import split_tokens
 from helpers.display import NO_WIRE_RECORD
+from helpers.mock.tokens import split_tokens
 from helpers.playground import CSS_CLASSES, WAYS, Playground, text_in_event
 
 HAIKU_PROMPT = "Write a haiku about packets crossing the network."
@@ -59,7 +60,7 @@ def test_the_reply_grows_token_by_token_in_order(playground, way):
     send(playground, HAIKU_PROMPT, way)
     grown = [value for value in values if value]  # the first change empties the box
     assert len(grown) > 5
-    assert all(later.startswith(earlier) and later != earlier for earlier, later in zip(grown, grown[1:]))
+    assert all(later.startswith(earlier) and later != earlier for earlier, later in itertools.pairwise(grown))
     assert grown[-1] == helpers.mock.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
 
 
