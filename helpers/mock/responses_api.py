@@ -55,7 +55,13 @@ def create_response(call: Call) -> Response:
 
 
 def retrieve_response(call: Call) -> Response:
-    return json_response(200, _stored(call).response)
+    stored = _stored(call)
+    if _query(call).get("stream", ["false"])[0] == "true":
+        raise errors.invalid_request(
+            "The offline mock cannot replay a stored response as a stream: leave out 'stream'.",
+            param="stream", code="unsupported_parameter",
+        )
+    return json_response(200, stored.response)
 
 
 def delete_response(call: Call) -> Response:
@@ -69,7 +75,7 @@ def list_input_items(call: Call) -> Response:
     """One page of the input a stored response was given: newest first unless `order=asc`,
     `limit` items (20 unless told, 1 to 100), starting after the item `after` names."""
     items = _stored(call).input_items
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(call.request.path).query)
+    query = _query(call)
     order = query.get("order", ["desc"])[0]
     if order not in ("asc", "desc"):
         raise errors.invalid_value("order", order, ["asc", "desc"])
@@ -82,6 +88,10 @@ def list_input_items(call: Call) -> Response:
             raise errors.invalid_request(f"Invalid 'after': no input item with id '{after}'.", param="after")
         ordered = ordered[position + 1:]
     return json_response(200, responses_shapes.input_item_list(ordered[:limit], len(ordered) > limit))
+
+
+def _query(call: Call) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(call.request.path).query)
 
 
 def _limit(text: str) -> int:
