@@ -167,3 +167,19 @@ def test_stream_options_without_stream_is_a_400(wire):
 def test_more_than_16_metadata_pairs_is_a_400(wire):
     error = error_for(wire, metadata={f"k{n}": "v" for n in range(17)})
     assert (error["param"], error["code"]) == ("metadata", "object_above_max_properties")
+
+
+@pytest.mark.parametrize(("parameters", "param", "code"), [
+    ({"tools": [{"type": "function", "name": "f", "function": {}}]}, "tools[0].function", "unknown_parameter"),
+    ({"tools": [{"type": "function", "name": "f", "strict": []}]}, "tools[0].strict", "invalid_type"),
+    ({"text": {"format": {"type": "text", "name": "x"}}}, "text.format.name", "unknown_parameter"),
+    ({"text": {"format": {"type": "json_schema", "name": "x", "schema": {}, "strict": "yes"}}},
+     "text.format.strict", "invalid_type"),
+    ({"text": {"colour": "blue"}}, "text.colour", "unknown_parameter"),
+    ({"tools": [{"type": "function", "name": "f"}], "tool_choice": {"type": "allowed_tools", "mode": "maybe",
+                                                                     "tools": []}},
+     "tool_choice.mode", "invalid_value"),
+])
+def test_a_nested_object_is_checked_key_by_key(wire, parameters, param, code):
+    error = error_for(wire, **parameters)
+    assert (error["param"], error["code"]) == (param, code)
