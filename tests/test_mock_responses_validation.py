@@ -8,6 +8,7 @@ import typing
 import pytest
 from openai.types.responses import ResponseIncludable, response_create_params
 from openai.types.shared import responses_model
+from openai.types.shared_params import Reasoning
 
 from helpers.mock import models, responses_validation
 from tests.support import openai_error
@@ -183,3 +184,19 @@ def test_more_than_16_metadata_pairs_is_a_400(wire):
 def test_a_nested_object_is_checked_key_by_key(wire, parameters, param, code):
     error = error_for(wire, **parameters)
     assert (error["param"], error["code"]) == (param, code)
+
+
+def test_the_reasoning_choices_are_the_sdks():
+    hints = typing.get_type_hints(Reasoning)
+    assert set(responses_validation.REASONING_CHOICES) == set(hints)
+    for key, allowed in responses_validation.REASONING_CHOICES.items():
+        if allowed is not None:
+            assert allowed == literal_values(hints[key]), key
+
+
+@pytest.mark.parametrize(("reasoning", "param"), [
+    ({"effort": "huge"}, "reasoning.effort"), ({"summary": "long"}, "reasoning.summary"),
+    ({"effort": 3}, "reasoning.effort"), ({"depth": "deep"}, "reasoning.depth"),
+])
+def test_a_bad_reasoning_object_is_a_400(wire, reasoning, param):
+    assert error_for(wire, model="gpt-5.4-mini", reasoning=reasoning)["param"] == param

@@ -69,6 +69,14 @@ INCLUDABLE = [
     "reasoning.encrypted_content", "message.output_text.logprobs",
 ]
 EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# `reasoning`'s keys and the values each allows (None: any string); tests compare them with the SDK's.
+REASONING_CHOICES: dict[str, list[str] | None] = {
+    "context": ["auto", "current_turn", "all_turns"],
+    "effort": EFFORTS,
+    "generate_summary": ["auto", "concise", "detailed"],
+    "mode": None,
+    "summary": ["auto", "concise", "detailed"],
+}
 VERBOSITIES = ["low", "medium", "high"]
 FORMATS = ["text", "json_object", "json_schema"]
 ROLES = ["user", "system", "developer", "assistant"]
@@ -454,9 +462,8 @@ def _check_model(body: dict[str, Any]) -> None:
     if not is_known_model(model):
         raise errors.model_not_found(model)
     reasoning = body.get("reasoning") or {}
+    _check_reasoning(reasoning)
     effort = reasoning.get("effort")
-    if effort is not None and effort not in EFFORTS:
-        raise errors.invalid_value("reasoning.effort", effort, EFFORTS)
     if not models.is_reasoning_model(model):
         if effort is not None:
             raise errors.invalid_request(
@@ -472,6 +479,18 @@ def _check_model(body: dict[str, Any]) -> None:
                 f"Unsupported parameter: '{name}' is not supported with this model.",
                 param=name, code="unsupported_parameter",
             )
+
+
+def _check_reasoning(reasoning: dict[str, Any]) -> None:
+    _check_keys(reasoning, "reasoning", tuple(REASONING_CHOICES))
+    for key, allowed in REASONING_CHOICES.items():
+        value = reasoning.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise errors.invalid_type(f"reasoning.{key}", "a string", value)
+        if allowed is not None and value not in allowed:
+            raise errors.invalid_value(f"reasoning.{key}", value, allowed)
 
 
 def samples_without_reasoning(model: str) -> bool:
