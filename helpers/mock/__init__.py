@@ -14,7 +14,7 @@ Reading order
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
     openai_shapes.py  the JSON of a completion, its streamed chunks, models
-    responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items)
+    responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel)
     responses_validation.py  the Responses API's parameters, checked as the real API checks them
     responses_shapes.py      the JSON of a response, its output items and its typed stream events
     response_store.py the stored responses, bounded (200 responses, 8 MiB), oldest evicted first

@@ -42,16 +42,21 @@ def create_response(call: Call) -> Response:
         new_id("resp_", "response"), int(time.time()), request, output,
         responses_shapes.usage(chat.prompt_tokens, choice.completion_tokens), incomplete,
     )
+    headers = rate_limit_headers(chat.prompt_tokens)
+    if request.stream:
+        events = _paced_events(response, request, call)
+        reply = Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+        size = len(events.events[-1])  # the last event holds the whole response
+    else:
+        reply = json_response(200, response, headers)
+        size = len(reply.body)
     if request.store:
         input_items = [{"id": new_id(_ITEM_PREFIXES[item["type"]], "input", n), **item}
                        for n, item in enumerate(request.input_items)]
-        call.responses.add(response["id"], StoredResponse(response, input_items,
-                                                          [*earlier, *turn, *chat_messages(output)]))
-    headers = rate_limit_headers(chat.prompt_tokens)
-    if not request.stream:
-        return json_response(200, response, headers)
-    events = _paced_events(response, request, call)
-    return Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+        conversation = [*earlier, *turn, *chat_messages(output)]
+        size += len(call.request.body) + 8 * len(conversation)
+        call.responses.add(response["id"], StoredResponse(response, input_items, conversation, size))
+    return reply
 
 
 def retrieve_response(call: Call) -> Response:
@@ -69,6 +74,13 @@ def delete_response(call: Call) -> Response:
     if not call.responses.delete(response_id):
         raise errors.response_not_found(response_id)
     return json_response(200, responses_shapes.deleted(response_id))
+
+
+def cancel_response(call: Call) -> Response:
+    """Only a background response can be cancelled, and the mock makes none: every stored one is finished."""
+    _stored(call)
+    raise errors.invalid_request("Only responses created with background=true can be cancelled.",
+                                 param="response_id")
 
 
 def list_input_items(call: Call) -> Response:
