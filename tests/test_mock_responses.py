@@ -89,6 +89,11 @@ def test_sent_fields_are_echoed(wire):
     assert {name: body[name] for name in sent} == sent
 
 
+@pytest.mark.parametrize(("asked", "served"), [("auto", "default"), ("flex", "flex"), ("fast", "priority")])
+def test_the_reply_reports_the_tier_that_served_it(wire, asked, served):
+    assert wire.post("/responses", responses_body(service_tier=asked)).json()["service_tier"] == served
+
+
 def test_a_reasoning_model_answers_after_an_empty_reasoning_item(wire):
     body = wire.post("/responses", responses_body(model="gpt-5.4-mini")).json()
     validate_response(body)

@@ -121,6 +121,9 @@ FORMAT_KEYS = {"text": ("type",), "json_object": ("type",),
                "json_schema": ("type", "name", "schema", "description", "strict")}
 TEXT_KEYS = ("format", "verbosity")
 
+# The tier a finished response reports: the one asked for ("fast" is served as "priority"), else "default".
+_SERVING_TIERS = {"flex": "flex", "scale": "scale", "priority": "priority", "fast": "priority"}
+
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _MAX_METADATA = 16
 # The mock's own limits, said in its own words: what a real key could do that an offline mock cannot.
@@ -149,6 +152,7 @@ class ResponsesRequest:
     reasoning: dict[str, Any]  # as the reply echoes it
     echo: dict[str, Any]  # every other field the reply repeats, defaults filled in
     verbosity: str
+    service_tier: str  # the tier that serves it, as the finished response reports it
 
 
 def validate_responses_request(body: Any) -> ResponsesRequest:
@@ -520,6 +524,7 @@ def _essentials(body: dict[str, Any], items: list[dict[str, Any]], tools: list[d
         reasoning=_reasoning_echo(body["model"], body.get("reasoning") or {}),
         echo=echo,
         verbosity=verbosity,
+        service_tier=_SERVING_TIERS.get(body.get("service_tier") or "auto", "default"),
     )
 
 
