@@ -4,6 +4,7 @@ typed events) or a well-formed 4xx error. Never a 500, a hang or a dropped conne
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -135,7 +136,9 @@ def test_any_json_body_gets_a_response_or_an_openai_error(server, session, paylo
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.text(max_size=30))
+@given(query=st.lists(st.tuples(st.sampled_from(["limit", "order", "after", "include[]"]),
+                                st.text(max_size=12) | st.integers().map(str) | st.just("9" * 5000)),
+                      max_size=3).map(urllib.parse.urlencode) | st.text(max_size=30))
 def test_any_input_items_query_gets_a_list_or_an_openai_error(server, session, query):
     created = post(session, server, json.dumps({"model": "gpt-4.1-mini", "input": "hi"}).encode()).json()
     response = session.get(f"{server.base_url}/responses/{created['id']}/input_items?{query}", timeout=10)

@@ -108,6 +108,8 @@ def test_sdk_pages_through_input_items(sdk, wire):
     ("limit=0", "limit", "integer_below_min_value"),
     ("limit=101", "limit", "integer_above_max_value"),
     ("limit=ten", "limit", "invalid_type"),
+    ("limit=%C2%B2", "limit", "invalid_type"),
+    ("limit=" + "9" * 5000, "limit", "integer_above_max_value"),
     ("order=sideways", "order", "invalid_value"),
     ("after=msg_nope", "after", None),
 ])

@@ -200,3 +200,20 @@ def test_the_reasoning_choices_are_the_sdks():
 ])
 def test_a_bad_reasoning_object_is_a_400(wire, reasoning, param):
     assert error_for(wire, model="gpt-5.4-mini", reasoning=reasoning)["param"] == param
+
+
+@pytest.mark.parametrize("depth", [150, 400])
+def test_a_schema_nested_too_deep_is_a_400_not_a_crash(wire, depth):
+    schema: dict = {}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema}}
+    error = error_for(wire, text={"format": {"type": "json_schema", "name": "deep", "schema": schema}})
+    assert "nested at most 100 levels" in error["message"]
+
+
+def test_a_schema_nested_as_deep_as_allowed_is_answered(wire):
+    schema: dict = {"type": "string"}
+    for _ in range(45):  # two JSON levels a step: 90 levels, with the body's own
+        schema = {"type": "object", "properties": {"a": schema}}
+    body = responses_body(text={"format": {"type": "json_schema", "name": "deep", "schema": schema}})
+    assert wire.post("/responses", body).status == 200

@@ -43,7 +43,8 @@ What this mock deliberately does not do
     - Responses: background mode, `conversation` and stored `prompt` are refused with a 400 that says
       the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and
       only function tools are called; input items other than messages, function calls and their outputs
-      are refused; `GET /v1/responses/{id}?stream=true` (replaying a stream) is not offered;
+      are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
+      fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
     - check images, audio or files beyond their JSON shape.
 """
 

@@ -4,6 +4,7 @@ The path of one request: responses_validation.py → replies.py → responses_sh
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 from typing import Any
@@ -17,6 +18,7 @@ from .response_store import StoredResponse
 from .responses_validation import ResponsesRequest, validate_responses_request
 from .validation import ChatRequest
 
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits only: int() would also read "²" and fail on it
 _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_",
                   "reasoning": "rs_"}
 
@@ -107,8 +109,15 @@ def _query(call: Call) -> dict[str, list[str]]:
 
 
 def _limit(text: str) -> int:
-    if not text.lstrip("-").isdigit():
+    if not _INTEGER.fullmatch(text):
         raise errors.invalid_type("limit", "an integer", text)
+    digits = len(text.lstrip("-"))
+    if digits > 9:  # far out of range whatever its value; too long to repeat in the message
+        raise errors.invalid_request(
+            f"Invalid 'limit': integer {'below minimum' if text.startswith('-') else 'above maximum'} value. "
+            f"Expected a value from 1 to 100, but got an integer of {digits} digits instead.",
+            param="limit", code=f"integer_{'below_min' if text.startswith('-') else 'above_max'}_value",
+        )
     limit = int(text)
     if limit > 100:
         raise errors.out_of_range("limit", limit, 100, above=True, kind="integer")
