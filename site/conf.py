@@ -36,6 +36,8 @@ html_theme_options = {
     "article_header_end": ["binder-link.html", "article-header-buttons.html"],
 }
 # No last-updated stamp, no "view source" copies beyond the download button's: the same input builds the same site.
+# Light or dark as the reader's system says; left unset, the theme logs a console error on every page.
+html_context = {"default_mode": "auto"}
 html_last_updated_fmt: str | None = None
 html_show_sphinx = False
 
