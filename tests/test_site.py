@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 import http.server
 import itertools
-import json
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -169,7 +168,9 @@ def test_playground_page_shows_a_still_and_says_it_needs_a_kernel(site: Path) ->
         assert "widget-view+json" not in html and "embed-amd" not in html and "require.js" not in html
 
 
-def test_every_lesson_page_links_to_itself_on_binder(site: Path) -> None:
+def test_every_page_links_to_its_notebook_or_workspace_on_binder(site: Path) -> None:
+    start = REMOTE.launch_url(binder_urls.notebook_urlpath(binder_urls.START_PAGE))
+    assert f'href="{start.replace("&", "&amp;")}"' in (site / "index.html").read_text(encoding="utf-8")
     for lesson in LESSONS:
         notebook = lesson.relative_to(REPO_ROOT).as_posix()
         html = (site / lesson.relative_to(REPO_ROOT).with_suffix(".html")).read_text(encoding="utf-8")
@@ -262,23 +263,35 @@ PAGES = {"start page": "index.html", "lesson page": LESSON_PAGE, "side-by-side p
 VIEWPORTS = {"1600x900": LAPTOP, "390x844": PHONE}
 
 
+@pytest.fixture(scope="module")
+def visit(browser: Browser, served: str) -> Iterator[Callable[[str, str], Visit]]:
+    """Open a page at a viewport once for the whole module: the visit(page, viewport) the tests share."""
+    opened: dict[tuple[str, str], Visit] = {}
+
+    def open_page(page: str, viewport: str) -> Visit:
+        if (page, viewport) not in opened:
+            opened[page, viewport] = Visit(browser, served + PAGES[page], VIEWPORTS[viewport])
+        return opened[page, viewport]
+
+    yield open_page
+    for one in opened.values():
+        one.close()
+
+
 @browser_only
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
 @pytest.mark.parametrize("page", PAGES, ids=str)
-def test_page_loads_clean_offline_and_its_internal_links_resolve(browser: Browser, served: str, page: str,
-                                                                 viewport: str) -> None:
-    visit = Visit(browser, served + PAGES[page], VIEWPORTS[viewport])
-    try:
-        assert not visit.errors, visit.errors
-        assert not visit.outside, f"the page reached for other hosts: {visit.outside}"
-        assert not [url for url in visit.failed if url.startswith(served)], visit.failed
-        links = visit.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
-        internal = sorted({link.partition("#")[0] for link in links if link.startswith(served)})
-        assert internal, "no internal links at all"
-        for link in internal:
-            assert visit.page.request.get(link).status == 200, link
-    finally:
-        visit.close()
+def test_page_loads_clean_offline_and_its_internal_links_resolve(visit: Callable[[str, str], Visit], served: str,
+                                                                 page: str, viewport: str) -> None:
+    seen = visit(page, viewport)
+    assert not seen.errors, seen.errors
+    assert not seen.outside, f"the page reached for other hosts: {seen.outside}"
+    assert not [url for url in seen.failed if url.startswith(served)], seen.failed
+    links = seen.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    internal = sorted({link.partition("#")[0] for link in links if link.startswith(served)})
+    assert internal, "no internal links at all"
+    for link in internal:
+        assert seen.page.request.get(link).status == 200, link
 
 
 # Each code or output block's scroll width against its visible width: wider means a sideways scroll bar.
@@ -289,13 +302,10 @@ _OVERFLOWING = """() => [...document.querySelectorAll('article div.highlight pre
 
 @browser_only
 @pytest.mark.parametrize("page", ["lesson page", "side-by-side page"], ids=str)
-def test_code_fits_its_block_at_1600x900(browser: Browser, served: str, page: str) -> None:
-    visit = Visit(browser, served + PAGES[page], LAPTOP)
-    try:
-        assert visit.page.locator("article div.highlight pre").count() > 0
-        assert visit.page.evaluate(_OVERFLOWING) == []
-    finally:
-        visit.close()
+def test_code_fits_its_block_at_1600x900(visit: Callable[[str, str], Visit], page: str) -> None:
+    seen = visit(page, "1600x900")
+    assert seen.page.locator("article div.highlight pre").count() > 0
+    assert seen.page.evaluate(_OVERFLOWING) == []
 
 
 # For each step's tab-set: which way is chosen, and which ways' contents are showing.
@@ -308,42 +318,30 @@ _STEPS = """() => [...document.querySelectorAll('.sbs-step')].map(set => ({
 
 
 @browser_only
-def test_on_a_phone_choosing_a_way_in_one_step_chooses_it_in_every_step(browser: Browser, served: str) -> None:
+def test_on_a_phone_choosing_a_way_in_one_step_chooses_it_in_every_step(visit: Callable[[str, str], Visit]) -> None:
     ways = [path.stem for path in PAIRED[FIRST_PAIRED]]
-    visit = Visit(browser, served + SIDE_BY_SIDE, PHONE)
-    try:
-        steps = visit.page.evaluate(_STEPS)
-        assert len(steps) > 1 and all(step["shown"] == [ways[0]] for step in steps), steps
-        for way in reversed(ways):  # end on the first way, so the screenshot shows the pages' default
-            visit.page.locator(f'.sbs-step >> nth=-1 >> label[data-sync-id="{way}"]').click()
-            steps = visit.page.evaluate(_STEPS)
-            assert [step["chosen"] for step in steps] == [way] * len(steps)
-            assert [step["shown"] for step in steps] == [[way]] * len(steps)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.locator(".sbs-step").nth(1).scroll_into_view_if_needed()
-        visit.page.locator("h2").nth(1).evaluate("heading => heading.scrollIntoView()")
-        visit.page.screenshot(path=SCREENSHOTS / "site-side-by-side-390x844.png")
-    finally:
-        visit.close()
+    page = visit("side-by-side page", "390x844").page
+    steps = page.evaluate(_STEPS)
+    assert len(steps) > 1 and all(step["shown"] == [ways[0]] for step in steps), steps
+    for way in reversed(ways):  # end on the first way, as the page opened, for the screenshot and later tests
+        page.locator(f'.sbs-step >> nth=-1 >> label[data-sync-id="{way}"]').click()
+        steps = page.evaluate(_STEPS)
+        assert [step["chosen"] for step in steps] == [way] * len(steps)
+        assert [step["shown"] for step in steps] == [[way]] * len(steps)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("h2").nth(1).evaluate("heading => heading.scrollIntoView()")
+    page.screenshot(path=SCREENSHOTS / "site-side-by-side-390x844.png")
 
 
 @browser_only
-def test_on_a_laptop_every_step_shows_its_ways_as_columns(browser: Browser, served: str) -> None:
+def test_on_a_laptop_every_step_shows_its_ways_as_columns(visit: Callable[[str, str], Visit]) -> None:
     ways = [path.stem for path in PAIRED[FIRST_PAIRED]]
-    visit = Visit(browser, served + SIDE_BY_SIDE, LAPTOP)
-    try:
-        for step in visit.page.evaluate(_STEPS):
-            assert step["shown"] == ways
-            boxes = step["boxes"]
-            assert all(abs(box["y"] - boxes[0]["y"]) < 2 for box in boxes), boxes
-            assert all(left["right"] <= right["x"] + 1 for left, right in itertools.pairwise(boxes))
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        visit.page.locator("h2").nth(1).evaluate("heading => heading.scrollIntoView()")
-        visit.page.screenshot(path=SCREENSHOTS / "site-side-by-side-1600x900.png")
-    finally:
-        visit.close()
-
-
-def test_binder_links_file_names_only_pages_that_exist(site: Path, built: tuple[int, Path]) -> None:
-    links = json.loads((built[1].parent / "src" / site_tool.BINDER_LINKS).read_text(encoding="utf-8"))
-    assert {f"{name}.html" for name in links} <= {p.relative_to(site).as_posix() for p in html_pages(site)}
+    page = visit("side-by-side page", "1600x900").page
+    for step in page.evaluate(_STEPS):
+        assert step["shown"] == ways
+        boxes = step["boxes"]
+        assert all(abs(box["y"] - boxes[0]["y"]) < 2 for box in boxes), boxes
+        assert all(left["right"] <= right["x"] + 1 for left, right in itertools.pairwise(boxes))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("h2").nth(1).evaluate("heading => heading.scrollIntoView()")
+    page.screenshot(path=SCREENSHOTS / "site-side-by-side-1600x900.png")
