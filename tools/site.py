@@ -319,6 +319,7 @@ def build(notebooks: Path = NOTEBOOKS, source: Path = SOURCE, output: Path = OUT
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--remote", help="a git remote URL for the Binder links, instead of origin's")
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help=f"default: {_shown(NOTEBOOKS)}")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {_shown(OUTPUT)}")
     parser.add_argument("--fresh", action="store_true", help="rebuild every page, not only the changed ones")
     args = parser.parse_args(argv)
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"site: no Binder links on the pages: {problem}", file=sys.stderr)
         remote = None
     try:
-        status = build(output=args.output, remote=remote, fresh=args.fresh)
+        status = build(args.notebooks.resolve(), output=args.output, remote=remote, fresh=args.fresh)
     except StepsDoNotLineUp as problem:
         print(f"site: {problem}", file=sys.stderr)
         return 2
