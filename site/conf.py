@@ -32,6 +32,7 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 2,
     "use_download_button": True,
+    "navbar_persistent": [],  # the sidebar has the search field; no second one in a header bar above it
     # Our link to JupyterLab on Binder (templates/binder-link.html), before the theme's own buttons.
     "article_header_end": ["binder-link.html", "article-header-buttons.html"],
 }
