@@ -22,6 +22,7 @@ import pytest
 from tests.chromium import chromium_path, launch
 from tools import binder_urls, catalogue
 from tools import site as site_tool
+from tools.notebooks import KERNELSPEC, LANGUAGE_INFO
 
 pytest.importorskip("sphinx", reason="the site's requirements are not installed: make site-test")
 pytest.importorskip("myst_nb", reason="the site's requirements are not installed: make site-test")
@@ -345,3 +346,39 @@ def test_on_a_laptop_every_step_shows_its_ways_as_columns(visit: Callable[[str, 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("h2").nth(1).evaluate("heading => heading.scrollIntoView()")
     page.screenshot(path=SCREENSHOTS / "site-side-by-side-1600x900.png")
+
+
+def _lesson_with_every_kind_of_output(folder: Path) -> None:
+    """A paired lesson whose one step holds what later lessons may bring: a traceback, a picture, a result,
+    a heading inside a cell, backticks in code, and a link to a file beside the notebook."""
+    v4 = nbformat.v4
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    folder.mkdir(parents=True)
+    (folder / "example.py").write_text("print('hello')\n")
+    for way in catalogue.REQUIRED_WAYS:
+        code = v4.new_code_cell("print('```')\n1 / 0", outputs=[
+            v4.new_output("stream", name="stdout", text="```\n"),
+            v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                          traceback=["\x1b[31mZeroDivisionError\x1b[0m: division by zero"]),
+            v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+            v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=2),
+        ])
+        code.metadata["tags"] = ["raises-exception"]
+        nb = v4.new_notebook(cells=[
+            v4.new_markdown_cell(f"# 01 · Every output, {way}"),
+            v4.new_markdown_cell("## Step 1: Everything at once\n\nSee [the example](example.py)."),
+            v4.new_markdown_cell("### A smaller heading\n\nMore words."),
+            code,
+            v4.new_markdown_cell("## Recap\n\n- done"),
+        ], metadata={"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})  # as `make format` writes
+        nbformat.write(nb, folder / f"{way}.ipynb")
+
+
+def test_a_lesson_with_every_kind_of_output_builds_cleanly(tmp_path: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    _lesson_with_every_kind_of_output(notebooks / "01_every_output")
+    assert site_tool.build(notebooks, tmp_path / "src", tmp_path / "html") == 0
+    page = (tmp_path / "html" / "notebooks" / "01_every_output" / f"{site_tool.SIDE_BY_SIDE}.html").read_text()
+    assert page.count("ZeroDivisionError: division by zero") == len(catalogue.REQUIRED_WAYS)  # no colour codes
+    assert page.count("<img") == len(catalogue.REQUIRED_WAYS)
+    assert "example.py" in page

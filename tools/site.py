@@ -264,6 +264,16 @@ def binder_links(notebooks: Path, lessons: list[Path], paired: dict[Path, list[P
     return links
 
 
+def lesson_files(notebooks: Path) -> list[Path]:
+    """The files beside the lessons that a page may link to, without caches and without other Sphinx sources
+    (a stray .md would be a page outside the contents, which the strict build refuses)."""
+    return sorted(
+        path for path in notebooks.rglob("*")
+        if path.is_file() and path.suffix not in (".ipynb", ".md", ".rst")
+        and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(notebooks).parts)
+    )
+
+
 def site_sources(notebooks: Path = NOTEBOOKS, remote: binder_urls.Remote | None = None) -> dict[str, bytes]:
     """Every file of the site's source tree, by path relative to it; the tree mirrors the repository's."""
     lessons = catalogue.lesson_paths(notebooks)
@@ -278,6 +288,8 @@ def site_sources(notebooks: Path = NOTEBOOKS, remote: binder_urls.Remote | None 
         files[(folder / f"{SIDE_BY_SIDE}.md").relative_to(root).as_posix()] = page.encode()
         for name, data in images.items():
             files[(folder / name).relative_to(root).as_posix()] = data
+    for path in lesson_files(notebooks):  # what the lessons link to or show: example code, images
+        files[path.relative_to(root).as_posix()] = path.read_bytes()
     files["index.md"] = start_page(notebooks, lessons, paired).encode()
     links = binder_links(notebooks, lessons, paired, remote)
     files[BINDER_LINKS] = (json.dumps(links, indent=2, sort_keys=True) + "\n").encode()
