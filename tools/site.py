@@ -37,7 +37,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in tracebacks
 WIDGET_STILL = (
     '<div class="widget-still"><p><strong>An interactive widget stands here.</strong> It needs a running '
     "Python kernel, which a static page does not have, so the site cannot show it working. Open this notebook "
-    "in JupyterLab (the Binder button at the top of the page, or <code>make lab</code>) to use it.</p>"
+    "in JupyterLab to use it: <code>make lab</code> in a clone, or Binder where the page has its button.</p>"
     "<p>The code cells around it and their stored outputs show what it does.</p></div>"
 )
 
@@ -152,7 +152,8 @@ def side_by_side_page(folder: Path, way_paths: list[Path], images: dict[str, byt
     """A paired lesson's steps, each with its ways as synchronized tabs (columns on a wide screen, by CSS)."""
     label = catalogue.folder_label(folder)
     ways = [path.stem for path in way_paths]
-    links = ", ".join(f"[{WAY_LABELS.get(way, way)}]({way}.ipynb)" for way in ways)
+    links = [f"[{WAY_LABELS.get(way, way)}]({way}.ipynb)" for way in ways]
+    named = ", ".join(links[:-1]) + f" and {links[-1]}"
     extra = [
         f"*{section.heading.removeprefix('## ')}* ({WAY_LABELS.get(path.stem, path.stem)})"
         for path in way_paths
@@ -166,12 +167,12 @@ def side_by_side_page(folder: Path, way_paths: list[Path], images: dict[str, byt
         "---",
         f"# {label}: the ways side by side",
         "",
-        f"Every step of this lesson as {links} make it, with the outputs stored in each notebook. On a wide "
+        f"Every step of this lesson as {named} make it, with the outputs stored in each notebook. On a wide "
         "screen the ways stand in columns; on a narrow one they are tabs, and choosing a way in one step "
         "chooses it in every step. What you will learn, the exercise and the recap are on each way's own page.",
     ]
     if extra:
-        lines += ["", "Only on one way's page: " + "; ".join(extra) + "."]
+        lines += ["", "Sections outside the steps are on their way's own page: " + "; ".join(extra) + "."]
     lines += ["", "```{toctree}", ":hidden:", "", *ways, "```"]
     for number, step in enumerate(lined_up_steps(way_paths), start=1):
         lines += ["", step[0].heading]
@@ -182,6 +183,7 @@ def side_by_side_page(folder: Path, way_paths: list[Path], images: dict[str, byt
         for way, section in zip(ways, step, strict=True):
             body = [] if shared or not section.prose else [section.prose]
             body += [text for cell in section.cells if (text := cell_text(cell, images, f"{way}-step{number}"))]
+            body = body or ["*(Nothing more in this way.)*"]  # a tab needs content, and says so when it has none
             lines += [f":::{{tab-item}} {WAY_LABELS.get(way, way)}", f":sync: {way}", "", "\n\n".join(body), ":::", ""]
         lines += ["::::"]
     return "\n".join(lines) + "\n"
@@ -194,7 +196,7 @@ def readme_intro() -> str:
     return re.split(r"^(?:<!--|## )", body, maxsplit=1, flags=re.MULTILINE)[0].strip()
 
 
-def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Path]]) -> str:
+def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Path]], *, binder: bool) -> str:
     """The site's front page: the README's opening, the map of 00 (with the side-by-side pages), the toctree."""
     root = notebooks.parent
     index = lesson_index({path: catalogue.title(_read(path)) for path in lessons}, root)
@@ -216,8 +218,9 @@ def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Pat
         readme_intro(),
         "",
         "This site shows every lesson with the outputs stored in its notebook, the ones the tests check; "
-        "nothing here runs. To run the cells, open a page in JupyterLab on Binder (the button at the top of "
-        "each page) or clone the repository and run `make lab`.",
+        "nothing here runs. To run the cells, "
+        + ("open a page in JupyterLab on Binder (the button at the top of each page) or " if binder else "")
+        + "clone the repository and run `make lab`.",
         "",
         "## Map of the collection",
         "",
@@ -290,8 +293,8 @@ def site_sources(notebooks: Path = NOTEBOOKS, remote: binder_urls.Remote | None 
             files[(folder / name).relative_to(root).as_posix()] = data
     for path in lesson_files(notebooks):  # what the lessons link to or show: example code, images
         files[path.relative_to(root).as_posix()] = path.read_bytes()
-    files["index.md"] = start_page(notebooks, lessons, paired).encode()
     links = binder_links(notebooks, lessons, paired, remote)
+    files["index.md"] = start_page(notebooks, lessons, paired, binder=bool(links)).encode()
     files[BINDER_LINKS] = (json.dumps(links, indent=2, sort_keys=True) + "\n").encode()
     return files
 
@@ -312,7 +315,7 @@ def write_sources(files: dict[str, bytes], source: Path = SOURCE) -> None:
             target.write_bytes(data)
 
 
-def sphinx(source: Path = SOURCE, output: Path = OUTPUT, *, fresh: bool = False) -> int:
+def run_sphinx(source: Path = SOURCE, output: Path = OUTPUT, *, fresh: bool = False) -> int:
     """Sphinx's HTML build, warnings as errors (all of them reported, then the build fails); its exit status."""
     from sphinx.cmd.build import build_main  # only the build needs the site's requirements
 
@@ -325,7 +328,7 @@ def build(notebooks: Path = NOTEBOOKS, source: Path = SOURCE, output: Path = OUT
           remote: binder_urls.Remote | None = None, fresh: bool = False) -> int:
     """Write the sources from the notebooks, then build the HTML; 0 when the site is whole."""
     write_sources(site_sources(notebooks, remote), source)
-    return sphinx(source, output, fresh=fresh)
+    return run_sphinx(source, output, fresh=fresh)
 
 
 def main(argv: list[str] | None = None) -> int:
