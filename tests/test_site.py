@@ -96,7 +96,7 @@ def test_a_broken_cross_reference_fails_the_build(tmp_path: Path) -> None:
     source = tmp_path / "src"
     source.mkdir()
     (source / "index.md").write_text("# A page\n\nSee [a lesson that does not exist](missing.ipynb).\n")
-    assert site_tool.sphinx(source, tmp_path / "html") != 0
+    assert site_tool.run_sphinx(source, tmp_path / "html") != 0
 
 
 def test_every_lesson_and_every_side_by_side_page_is_a_page(site: Path) -> None:
