@@ -7,7 +7,8 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean
+.PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
+	site site-serve site-test
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
@@ -20,6 +21,9 @@ help:
 	@echo "make notebooks    re-run every lesson in a fresh kernel and store its outputs"
 	@echo "make binder-urls  print Binder links derived from the git remote"
 	@echo "make upgrade      move to the newest releases of every dependency and run the suite"
+	@echo "make site         build the reading site into build/site (stored outputs, nothing executed)"
+	@echo "make site-serve   build it and serve it on http://127.0.0.1:8001/"
+	@echo "make site-test    build it with warnings as errors and check it in Chromium (also run by .ci/run)"
 
 # The virtual environment is (re)built whenever the pinned requirements change.
 $(INSTALLED): requirements.txt pyproject.toml
@@ -38,8 +42,9 @@ lab-side-by-side: $(INSTALLED)
 	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
 	$(BIN)/jupyter lab --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
 
+# The site's tests are `make site-test`: they need requirements-site.txt, and take longer than the rest put together.
 test: $(INSTALLED)
-	$(PYTEST)
+	$(PYTEST) -m "not site"
 
 # The lint and type gate on its own; `make test` runs it too (tests/test_lint.py).
 lint: $(INSTALLED)
@@ -76,12 +81,31 @@ binder-readme:
 # Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
 upgrade: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --upgrade -r requirements.in
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^llm-calls-three-ways' > requirements.lock.tmp
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^llm-calls-three-ways' \
+	  | { if [ -f requirements-site.txt ]; then grep -v -x -F -f requirements-site.txt; else cat; fi; } > requirements.lock.tmp
 	{ echo '# Exact versions the stored notebook outputs were made with. Regenerate with `make upgrade`.'; \
 	  echo '-e .'; cat requirements.lock.tmp; } > requirements.txt
 	rm requirements.lock.tmp
 	touch $(INSTALLED)
 	$(PYTEST)
 
+# The reading site (issue 14): Sphinx + myst-nb over the stored notebooks, pinned in requirements-site.txt,
+# installed into the same .venv. REMOTE=URL gives the Binder links a remote other than origin's.
+SITE_INSTALLED := $(VENV)/.site-installed
+SITE_PORT ?= 8001
+$(SITE_INSTALLED): $(INSTALLED) requirements-site.txt
+	$(BIN)/python -m pip install --quiet -r requirements-site.txt
+	touch $(SITE_INSTALLED)
+
+site: $(SITE_INSTALLED)
+	$(BIN)/python -m tools.site $(if $(REMOTE),--remote $(REMOTE))
+
+site-serve: site
+	@echo "The site: http://127.0.0.1:$(SITE_PORT)/ (Ctrl-C stops it)"
+	$(BIN)/python -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory build/site
+
+site-test: $(SITE_INSTALLED)
+	$(BIN)/python -m pytest -m site tests/test_site.py
+
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) build test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache

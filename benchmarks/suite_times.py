@@ -18,9 +18,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PHASES = {  # name: pytest arguments (pyproject's addopts, nbval included, apply to each)
-    "unit tests": ["tests", "--ignore=tests/test_browser.py"],
+    "unit tests": ["tests", "--ignore=tests/test_browser.py", "-m", "not site"],
     "nbval": ["notebooks"],
     "browser test": ["tests/test_browser.py"],
+    "site build and its browser test (make site-test)": ["tests/test_site.py", "-m", "site"],
 }
 XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a notebook's cells in one kernel
     "nbval, -n 2 --dist loadfile": ["notebooks", "-n", "2", "--dist", "loadfile"],
@@ -47,7 +48,7 @@ def install(venv: Path, cold: bool) -> tuple[float, str]:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
     quiet = ["--quiet", "--disable-pip-version-check"] + (["--no-cache-dir"] if cold else [])
-    for what in (["--upgrade", "pip"], ["-r", "requirements.txt"]):  # as the Makefile does
+    for what in (["--upgrade", "pip"], ["-r", "requirements.txt"], ["-r", "requirements-site.txt"]):  # as make does
         result = subprocess.run([python, "-m", "pip", "install", *quiet, *what], cwd=REPO_ROOT,
                                 capture_output=True, text=True)
         if result.returncode != 0:

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from urllib.parse import quote
 
 import nbformat
 import pytest
+
+from tests.chromium import chromium_path, launch
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -38,8 +39,6 @@ NOTEBOOKS = [notebook for notebook in ALL_NOTEBOOKS
              if BROWSER_ALL or notebook == START_PAGE or WIDGET_MIME in (REPO_ROOT / notebook).read_text("utf-8")]
 WORKSPACES = sorted((REPO_ROOT / "workspaces").glob("*.jupyterlab-workspace"))
 PLAYGROUND = [notebook for notebook in NOTEBOOKS if "playground" in notebook]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 RUN_TIMEOUT_MS = 120_000
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
 # How IPython shows an exception: the classic header, or the "Cell In[n], line m" of a SyntaxError.
@@ -52,14 +51,6 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
 }
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 try:
@@ -179,7 +170,7 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
