@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -247,3 +251,38 @@ def test_connections_beyond_the_cap_wait_their_turn_without_spinning(start_serve
     waiting.sock.settimeout(5)
     assert statuses(waiting.read_some()) == [200]  # a slot freed: the waiting client is served
     holders[1].close()
+
+
+FD_STARVED_SERVER = """
+import resource, threading
+resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))  # room for about 25 connections
+from helpers.mock import MockServer
+server = MockServer(set_environment=False, max_connections=1_000).start()
+print(server.port, flush=True)
+threading.Event().wait()
+"""
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_out_of_file_descriptors_the_server_waits_instead_of_spinning_and_recovers():
+    process = subprocess.Popen([sys.executable, "-c", FD_STARVED_SERVER], cwd=Path(__file__).parents[1],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline())
+        clients = [RawClient(port) for _ in range(50)]  # more than the process has descriptors for
+        time.sleep(0.2)
+        cpu_before = _cpu_seconds(process.pid)
+        time.sleep(0.5)
+        assert _cpu_seconds(process.pid) - cpu_before < 0.25  # a spinning accept loop burns the whole 0.5 s
+        for client in clients:
+            client.close()
+        request = MODELS.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+        assert statuses(RawClient(port).send(request).read_until_closed()) == [200]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
