@@ -286,3 +286,15 @@ def test_out_of_file_descriptors_the_server_waits_instead_of_spinning_and_recove
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_command_line_sets_the_limits():
+    command = [sys.executable, "-m", "helpers.mock", "--port", "0", "--quiet", "--head-timeout", "0.2"]
+    process = subprocess.Popen(command, cwd=Path(__file__).parents[1], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r":(\d+)/v1", process.stdout.readline()).group(1))
+        half_sent = RawClient(port).send(b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\n")
+        assert statuses(half_sent.read_until_closed()) == [408]  # after 0.2 s, not the default 10 s
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
