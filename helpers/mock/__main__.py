@@ -15,7 +15,7 @@ from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer
 
 PUBLIC_KEY_ON_NETWORK = (
     "Refusing to listen on {host} with the default key: {key} is printed in this project's README, so "
-    "anyone who can reach this machine could use the server (and read its record of exchanges). "
+    "anyone who can reach this machine could use the server. "
     "Pass a key of your own, for example --api-key \"$(python -c 'import secrets; "
     "print(\"sk-\" + secrets.token_hex(16))')\", or keep the default host 127.0.0.1."
 )
