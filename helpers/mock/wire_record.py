@@ -104,8 +104,10 @@ class Exchange:
         self.recorded_bytes += min(len(body), RECORD_BODY_BYTES)
 
     def record_frame(self, event: bytes) -> None:
-        """One server-sent event, kept while the stream's share of the record lasts, else counted."""
-        if self.recorded_bytes + len(event) > RECORD_STREAM_BYTES + RECORD_BODY_BYTES:
+        """One server-sent event, kept while the stream's share of the record lasts, else counted: the
+        frames kept are always the stream's beginning, never with a later, smaller event after a gap."""
+        full = self.recorded_bytes + len(event) > RECORD_STREAM_BYTES + RECORD_BODY_BYTES
+        if full or self.frames_unrecorded:
             self.frames_unrecorded += 1
             return
         self.frames.append(event.decode("utf-8", "replace").rstrip("\n"))
