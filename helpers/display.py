@@ -28,11 +28,18 @@ def _trimmed(frames: list[str], max_frames: int) -> list[str]:
     return [*head, f"... ({len(frames) - max_frames} more events) ...", *tail]
 
 
+def _unrecorded(size: int) -> str:
+    """The note for the part of a body the record left out, to stay small (wire_record.py)."""
+    return f"[… {size} bytes not recorded]"
+
+
 def format_exchange(exchange: Exchange, *, max_lines: int = 40, max_frames: int = 8) -> str:
     parts = [exchange.request_line]
     parts += [f"{name}: {value}" for name, value in exchange.request_headers]
     if exchange.request_body:
         parts += ["", _pretty(exchange.request_body, max_lines)]
+    if exchange.request_body_unrecorded:
+        parts += ["", _unrecorded(exchange.request_body_unrecorded)]
     parts += ["", f"HTTP/1.1 {exchange.status} {exchange.reason}"]
     parts += [f"{name}: {value}" for name, value in exchange.response_headers]
     parts.append("")
@@ -40,6 +47,10 @@ def format_exchange(exchange: Exchange, *, max_lines: int = 40, max_frames: int 
         parts += [frame for event in _trimmed(exchange.frames, max_frames) for frame in (event, "")]
     elif exchange.response_body:
         parts.append(_pretty(exchange.response_body, max_lines))
+    if exchange.response_body_unrecorded:
+        parts.append(_unrecorded(exchange.response_body_unrecorded))
+    if exchange.frames_unrecorded:
+        parts.append(f"[… {exchange.frames_unrecorded} more events not recorded]")
     if exchange.broken_off:
         parts.append("[connection closed before the response was complete]")
     return "\n".join(parts).rstrip() + "\n"

@@ -22,18 +22,25 @@ Reading order
     json_bodies.py    JSON bodies as the real service writes them (indentation), and parsing requests
     errors.py         every error the mock can answer, in the real service's words
     tokens.py         an approximate tokenizer; models.py the model catalogue; ids.py reproducible ids
-    wire_record.py    the record of each exchange, keys redacted; context.py what a handler is given
+    wire_record.py    the record of each exchange, keys redacted, bounded in bytes; context.py what a handler is given
 
 The path of one request, from bytes to bytes
-    http.py reads the request line, headers and body   -> Request
-    routes.find_route: method + path -> handler        (404 "Invalid URL" if none)
-    auth.authenticate: Authorization: Bearer <key>     (401 if missing or wrong)
+    http.py reads the request line and headers         (400 bad framing, 408 too slow, 413, 414, 431, 501)
+    routes.MockApi.admit, before the body is read:     (the 404 or 401 is answered, the body read past, not kept)
+        routes.find_route: method + path -> handler    (404 "Invalid URL" if none)
+        auth.authenticate: Authorization: Bearer <key> (401 if missing or wrong)
+    http.py reads the body                             -> Request, to routes.MockApi.handle
     faults.requested / before_answer                   (429, 500, 503; `timeout` waits; `disconnect` marks)
     chat.create_completion: validation -> replies -> openai_shapes
       (or responses_api.create_response: responses_validation -> replies -> responses_shapes,
        its input items turned into chat messages once, so replies.py answers both APIs alike)
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
+
+Why two calls across the seam (`admit`, then `handle`): the HTTP layer knows nothing of keys or paths, yet
+a request the API will refuse anyway should not cost the server its body. So after the head, http.py asks
+the API side whether to read on; the API side answers with a Response (refused) or None (read the body).
+Limits on every byte and second a client can cost are in http.Limits (README, "Limits").
 
 What this mock deliberately does not do
     - think: answers are scripted or a fixed fallback, the same for the same request;

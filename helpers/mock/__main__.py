@@ -6,22 +6,62 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import socket
 import threading
 
+from .http import Limits
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer
+
+PUBLIC_KEY_ON_NETWORK = (
+    "Refusing to listen on {host} with the default key: {key} is printed in this project's README, so "
+    "anyone who can reach this machine could use the server. "
+    "Pass a key of your own, for example --api-key \"$(python -c 'import secrets; "
+    "print(\"sk-\" + secrets.token_hex(16))')\", or keep the default host 127.0.0.1."
+)
+
+
+def is_loopback(host: str) -> bool:
+    """True if every address `host` names is this machine's own (127.0.0.0/8, ::1)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(str(a).split("%")[0]).is_loopback for a in addresses)
 
 
 def main(argv: list[str] | None = None) -> None:
+    limits = Limits()
     parser = argparse.ArgumentParser(prog="python -m helpers.mock", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: loopback only; any other needs --api-key)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--api-key", default=MOCK_API_KEY, help="the only key accepted (default: %(default)s)")
     parser.add_argument("--tokens-per-second", type=float, default=DEFAULT_TOKENS_PER_SECOND,
                         help="stream pacing; 0 sends every token at once (default: %(default)s)")
+    parser.add_argument("--max-body-bytes", type=int, default=limits.max_body_bytes,
+                        help="largest request body accepted, else 413 (default: %(default)s)")
+    parser.add_argument("--max-connections", type=int, default=limits.max_connections,
+                        help="connections served at once; more wait their turn (default: %(default)s)")
+    for step, meaning in (("idle", "close a kept-alive connection after this long without a request"),
+                          ("head", "seconds to send a request's line and headers, else 408"),
+                          ("body", "seconds to send a request's body, else 408"),
+                          ("write", "close a connection whose client reads nothing for this long")):
+        parser.add_argument(f"--{step}-timeout", type=float, default=getattr(limits, f"{step}_timeout"),
+                            help=f"{meaning} (default: %(default)s s)")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
+    if args.api_key == MOCK_API_KEY and not is_loopback(args.host):
+        parser.exit(2, PUBLIC_KEY_ON_NETWORK.format(host=args.host, key=MOCK_API_KEY) + "\n")
     server = MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
-                        tokens_per_second=args.tokens_per_second, verbose=not args.quiet)
+                        tokens_per_second=args.tokens_per_second, verbose=not args.quiet,
+                        max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
+                        idle_timeout=args.idle_timeout, head_timeout=args.head_timeout,
+                        body_timeout=args.body_timeout, write_timeout=args.write_timeout)
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:

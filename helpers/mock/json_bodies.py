@@ -4,6 +4,7 @@ The hand-written writer exists only for speed (measured by `make bench`, see `in
 from __future__ import annotations
 
 import json
+import math
 from json.encoder import encode_basestring_ascii as quoted  # the C function json.dumps uses for strings
 from typing import Any
 
@@ -56,9 +57,47 @@ def _write(value: Any, step: str, margin: str) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+MAX_JSON_DEPTH = 128  # arrays and objects inside each other; deeper bodies are refused (400)
+
+
 def parse_request_body(body: bytes) -> Any:
-    """The request's JSON, or the real service's 400 for a body that is not JSON."""
+    """The request's JSON, or the real service's 400 for a body that is not JSON. JSON is UTF-8 without
+    a byte order mark (RFC 8259, 8.1), and `NaN`, `Infinity` and numbers too large for a double are not
+    JSON at all, though Python's json module reads them; so all of these are refused, not guessed at
+    (json.loads refuses a string that starts with a byte order mark)."""
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested too deep to parse
-        raise errors.invalid_json() from None
+        value = json.loads(body.decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse at all
+        raise errors.invalid_json() from None  # UnicodeDecodeError (UTF-16, stray bytes) is a ValueError
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise errors.invalid_request(
+            f"The JSON body of your request is nested too deeply: the mock server reads at most "
+            f"{MAX_JSON_DEPTH} levels of arrays and objects."
+        )
+    return value
+
+
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not JSON")
+
+
+def _finite(literal: str) -> float:
+    number = float(literal)
+    if number in (math.inf, -math.inf):
+        raise ValueError(f"{literal} is too large for a double")
+    return number
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """True if arrays and objects nest more than `limit` deep (a loop, not recursion, so any depth
+    that json.loads accepted is measured without running out of stack)."""
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

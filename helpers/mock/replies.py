@@ -13,6 +13,12 @@ from typing import Any
 from . import tokens
 from .validation import ChatRequest
 
+# The mock model's output limit: no choice is longer than this, so no reply can be much larger than
+# n x 1,024 tokens, whatever a request echoes back (a model that reaches its limit stops with "length").
+MAX_CHOICE_TOKENS = 1_024
+QUOTE_CHARACTERS = 60  # how much of a prompt the fallback answer repeats
+TOOL_RESULT_CHARACTERS = 1_000  # how much of a tool's result the answer after it repeats
+
 # The lessons' prompts and the answers the mock gives them, keyed by the last user message.
 SCRIPTED_ANSWERS: dict[str, str] = {
     "In one sentence, what happens when a program calls a large language model?": (
@@ -84,15 +90,19 @@ def answer_text(messages: list[dict[str, Any]]) -> str:
     """The scripted answer to the conversation, or a fallback that says what it is."""
     last = messages[-1]
     if last["role"] == "tool":
-        return f"The tool answered: {tokens.message_text(last.get('content'))}"
+        return f"The tool answered: {_quoted(tokens.message_text(last.get('content')), TOOL_RESULT_CHARACTERS)}"
     prompt = last_user_text(messages)
     if prompt in SCRIPTED_ANSWERS:
         return SCRIPTED_ANSWERS[prompt]
-    quoted = prompt if len(prompt) <= 60 else prompt[:57] + "..."
+    quoted = _quoted(prompt)
     return (
         f'You asked: "{quoted}". I am the offline mock model, so I cannot really think about it, '
         "but a real model's answer would reach you exactly like this one: as JSON, or token by token."
     )
+
+
+def _quoted(text: str, limit: int = QUOTE_CHARACTERS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def make_choices(request: ChatRequest, text: str, call_id: Any) -> list[Choice]:
@@ -114,8 +124,9 @@ def _text_choice(index: int, text: str, request: ChatRequest) -> Choice:
         if stop and stop in text:
             text = text[: text.index(stop)]
     pieces = tokens.split_tokens(text)
-    if request.max_tokens is not None and len(pieces) > request.max_tokens:
-        pieces, finish_reason = pieces[: request.max_tokens], "length"
+    limit = min(request.max_tokens or MAX_CHOICE_TOKENS, MAX_CHOICE_TOKENS)
+    if len(pieces) > limit:
+        pieces, finish_reason = pieces[:limit], "length"
     return Choice(index, "".join(pieces), finish_reason, len(pieces))
 
 
@@ -149,12 +160,17 @@ def _tool_call_choice(index: int, tool: dict[str, Any], messages: list[dict[str,
     prompt = last_user_text(messages)
     if tool["type"] == "function":
         arguments = json.dumps(example_from_schema(spec.get("parameters", {}), prompt))
-        call = {"id": call_id, "type": "function", "function": {"name": spec["name"], "arguments": arguments}}
     else:
         arguments = prompt
+    pieces, finish_reason = tokens.split_tokens(arguments), "tool_calls"
+    if len(pieces) > MAX_CHOICE_TOKENS:  # cut off mid-call, as a model at its output limit is
+        arguments, finish_reason = "".join(pieces[:MAX_CHOICE_TOKENS]), "length"
+    if tool["type"] == "function":
+        call = {"id": call_id, "type": "function", "function": {"name": spec["name"], "arguments": arguments}}
+    else:
         call = {"id": call_id, "type": "custom", "custom": {"name": spec["name"], "input": arguments}}
     used = tokens.count_tokens(spec["name"]) + tokens.count_tokens(arguments)
-    return Choice(index, None, "tool_calls", used, tool_calls=[call])
+    return Choice(index, None, finish_reason, used, tool_calls=[call])
 
 
 def example_from_schema(schema: dict[str, Any], prompt: str) -> Any:

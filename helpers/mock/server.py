@@ -10,14 +10,15 @@ from typing import Any
 
 from . import faults
 from .context import Settings
-from .http import MockHTTPServer
+from .http import Limits, MockHTTPServer
 from .replies import ScriptedReplies
 from .routes import MockApi
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
 DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
-MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_BODY_BYTES = Limits.max_body_bytes
+_DEFAULTS = Limits()
 
 
 class MockServer:
@@ -32,9 +33,16 @@ class MockServer:
         tokens_per_second: float = DEFAULT_TOKENS_PER_SECOND,
         max_body_bytes: int = MAX_BODY_BYTES,
         hang_seconds: float = 60.0,
+        idle_timeout: float = _DEFAULTS.idle_timeout,
+        head_timeout: float = _DEFAULTS.head_timeout,
+        body_timeout: float = _DEFAULTS.body_timeout,
+        write_timeout: float = _DEFAULTS.write_timeout,
+        max_connections: int = _DEFAULTS.max_connections,
         set_environment: bool = True,
         verbose: bool = False,
     ) -> None:
+        """The limits (body size, timeouts in seconds, connections served at once) are described in
+        http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
         self.api_key = api_key
         self._stopping = threading.Event()
         self._faults = faults.FaultQueue()
@@ -42,7 +50,9 @@ class MockServer:
         self._scripted = ScriptedReplies()
         api = MockApi(Settings(api_key, tokens_per_second, hang_seconds), self._faults, self._scripted,
                       self._stopping)
-        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
+        limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
+                        body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
+        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, api.admit, limits, self._log, verbose)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
 

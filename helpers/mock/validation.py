@@ -59,6 +59,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "top_logprobs": (0, 20),
     "max_tokens": (1, 2**31 - 1),
     "max_completion_tokens": (1, 2**31 - 1),
+    "seed": (-(2**63), 2**63 - 1),  # a 64-bit integer, as OpenAI's OpenAPI spec bounds it
 }
 
 CHOICES: dict[str, list[str]] = {
@@ -226,6 +227,14 @@ def _check_tools(body: dict[str, Any]) -> None:
                 code="invalid_value",
             )
     _check_tool_choice(body.get("tool_choice"), tools)
+    if body.get("stream") and any(tool["type"] == "custom" for tool in tools):
+        # The SDK's stream chunk (ChoiceDeltaToolCall) has only a `function` form, so the mock has
+        # no true way to stream a custom tool's call; it says so before sending anything.
+        raise errors.invalid_request(
+            "The mock server cannot stream a call to a custom tool: a streamed tool call has only the "
+            "'function' form in the SDK's types. Send this request with 'stream': false.",
+            param="tools",
+        )
 
 
 def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:

@@ -1,0 +1,121 @@
+"""What hostile clients cost the mock server: resident memory after large unauthenticated bodies, how
+long a half-sent request holds a connection, and what happens at the connection cap. Linux (reads /proc).
+
+    .venv/bin/python benchmarks/hostile_clients.py [--bodies 100] [--megabytes 15]
+
+The server runs with its defaults (`python -m helpers.mock --port 0 --quiet`) in a process of its own.
+Every wait is bounded; the script prints its figures and never fails on one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+API_KEY = "sk-mock-llm-calls"
+MODELS = f"GET /v1/models HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {API_KEY}\r\n\r\n".encode()
+
+
+def start_server(*options: str) -> tuple[subprocess.Popen[str], int]:
+    command = [sys.executable, "-m", "helpers.mock", "--port", "0", "--quiet", *options]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    match = re.search(r":(\d+)/v1", process.stdout.readline())
+    assert match, "the server printed no banner"
+    return process, int(match.group(1))
+
+
+def rss_mb(pid: int) -> float:
+    match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    received = b""
+    try:
+        while chunk := sock.recv(65_536):
+            received += chunk
+    except (TimeoutError, ConnectionError):
+        pass
+    return received
+
+
+def memory_after_unauthenticated_bodies(port: int, pid: int, bodies: int, megabytes: int) -> None:
+    body = b"\xff" * (megabytes * 1024 * 1024)  # the costliest bytes to keep as text
+    head = b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nConnection: close\r\nContent-Length: %d\r\n\r\n"
+    before = rss_mb(pid)
+    started = time.perf_counter()
+    for _ in range(bodies):
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            with contextlib.suppress(ConnectionError):  # answered and closed before the whole body
+                sock.sendall(head % len(body) + body)
+            read_until_closed(sock)
+    elapsed = time.perf_counter() - started
+    print(f"RSS before: {before:.0f} MB; after {bodies} unauthenticated bodies of {megabytes} MiB: "
+          f"{rss_mb(pid):.0f} MB ({elapsed:.1f} s)")
+
+
+def time_to_close_half_sent_request(port: int, limit: float) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=limit) as sock:
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\n")  # and then nothing
+        started = time.perf_counter()
+        answer = read_until_closed(sock)
+        elapsed = time.perf_counter() - started
+    status = answer.split(b" ", 2)[1].decode() if answer else "nothing"
+    closed = f"closed after {elapsed:.2f} s" if elapsed < limit else f"still open after {limit:.0f} s"
+    print(f"Idle half-sent request: answered {status}, {closed}")
+
+
+def behaviour_at_the_cap(port: int, pid: int, cap: int) -> None:
+    holders = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(cap)]
+    time.sleep(0.3)
+    waiting = socket.create_connection(("127.0.0.1", port), timeout=1)
+    waiting.sendall(MODELS)
+    cpu = cpu_seconds(pid)
+    try:
+        waiting.recv(100)
+        print(f"Connection {cap + 1} (over the cap of {cap}): answered at once")
+    except TimeoutError:
+        used = cpu_seconds(pid) - cpu
+        holders.pop().close()
+        started = time.perf_counter()
+        waiting.settimeout(10)
+        first = waiting.recv(100)
+        print(f"Connection {cap + 1} (over the cap of {cap}): waited in the queue ({used:.2f} s of server CPU "
+              f"in 1 s); served {time.perf_counter() - started:.3f} s after one client left: "
+              f"{first.split(b' ', 2)[1].decode()}")
+    for sock in [*holders, waiting]:
+        sock.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bodies", type=int, default=100)
+    parser.add_argument("--megabytes", type=int, default=15)
+    parser.add_argument("--head-wait", type=float, default=30.0, help="longest wait for a half-sent request")
+    args = parser.parse_args()
+    process, port = start_server()
+    try:
+        memory_after_unauthenticated_bodies(port, process.pid, args.bodies, args.megabytes)
+        time_to_close_half_sent_request(port, args.head_wait)
+        behaviour_at_the_cap(port, process.pid, cap=64)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
