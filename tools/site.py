@@ -321,7 +321,9 @@ def run_sphinx(source: Path = SOURCE, output: Path = OUTPUT, *, fresh: bool = Fa
 
     if fresh:
         shutil.rmtree(output, ignore_errors=True)
-    return build_main(["-b", "html", "-W", "--keep-going", "-q", "-c", str(SITE_CONF), str(source), str(output)])
+    status: int = build_main(["-b", "html", "-W", "--keep-going", "-q", "-c", str(SITE_CONF), str(source),
+                              str(output)])
+    return status
 
 
 def build(notebooks: Path = NOTEBOOKS, source: Path = SOURCE, output: Path = OUTPUT, *,

@@ -126,7 +126,6 @@ _SERVING_TIERS = {"flex": "flex", "scale": "scale", "priority": "priority", "fas
 
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _MAX_METADATA = 16
-MAX_DEPTH = 100
 # The mock's own limits, said in its own words: what a real key could do that an offline mock cannot.
 _MOCK_CANNOT = {
     "background": "run responses in the background",
@@ -160,7 +159,6 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
     """Return the request's essentials, or raise the ApiError the real API would answer with."""
     if not isinstance(body, dict):
         raise errors.invalid_type("body", "an object", body)
-    _check_depth(body)
     for name in body:
         if name in MOVED:
             raise errors.moved_parameter(name, MOVED[name])
@@ -182,21 +180,6 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
     text_format, verbosity = _text_config(body.get("text"), items)
     _check_model(body)
     return _essentials(body, items, tools, text_format, verbosity)
-
-
-def _check_depth(body: dict[str, Any]) -> None:
-    """A response echoes schemas and tools back, and the JSON writer recurses: a request nested deeper than
-    any real one is refused before it can exhaust Python's stack (a stack, not recursion, measures it)."""
-    waiting: list[tuple[Any, int]] = [(body, 1)]
-    while waiting:
-        value, depth = waiting.pop()
-        if depth > MAX_DEPTH:
-            raise errors.invalid_request(
-                f"The offline mock reads JSON nested at most {MAX_DEPTH} levels deep; this request goes deeper.",
-                code="invalid_value",
-            )
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        waiting.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def is_known_model(model: str) -> bool:
