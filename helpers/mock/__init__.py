@@ -10,6 +10,7 @@ Reading order
     routes.py         the table of paths, and the way every request takes through the API
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
+    rate_limits.py    requests and tokens per minute: the x-ratelimit-* headers, and real 429s when on
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
@@ -24,9 +25,11 @@ The path of one request, from bytes to bytes
     http.py reads the request line, headers and body   -> Request
     routes.find_route: method + path -> handler        (404 "Invalid URL" if none)
     auth.authenticate: Authorization: Bearer <key>     (401 if missing or wrong)
+    rate_limits.RateLimiter.admit, when a limit is set  (429 once the minute's requests or tokens are used)
     faults.requested / before_answer                   (429, 500, 503; `timeout` waits; `disconnect` marks)
     chat.create_completion: validation -> replies -> openai_shapes
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
+    the latency setting's wait, if any, before the first byte
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
 
 What this mock deliberately does not do
@@ -37,7 +40,9 @@ What this mock deliberately does not do
     - check images, audio or files beyond their JSON shape.
 """
 
+from .rate_limits import RateLimit
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer, start_mock_server
 from .wire_record import Exchange
 
-__all__ = ["DEFAULT_TOKENS_PER_SECOND", "MOCK_API_KEY", "Exchange", "MockServer", "start_mock_server"]
+__all__ = ["DEFAULT_TOKENS_PER_SECOND", "MOCK_API_KEY", "Exchange", "MockServer", "RateLimit",
+           "start_mock_server"]

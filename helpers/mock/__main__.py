@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import threading
 
+from .rate_limits import RateLimit
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer
 
 
@@ -18,10 +19,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-key", default=MOCK_API_KEY, help="the only key accepted (default: %(default)s)")
     parser.add_argument("--tokens-per-second", type=float, default=DEFAULT_TOKENS_PER_SECOND,
                         help="stream pacing; 0 sends every token at once (default: %(default)s)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="wait before the first byte of every answer (default: %(default)s)")
+    parser.add_argument("--rpm", type=int, help="switch on a rate limit: requests per minute")
+    parser.add_argument("--tpm", type=int, help="switch on a rate limit: tokens per minute")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
+    if args.latency < 0:
+        parser.error("--latency must not be negative")
+    try:
+        rate_limit = _rate_limit(args.rpm, args.tpm)
+    except ValueError as problem:
+        parser.error(str(problem))
     server = MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
-                        tokens_per_second=args.tokens_per_second, verbose=not args.quiet)
+                        tokens_per_second=args.tokens_per_second, latency_seconds=args.latency,
+                        rate_limit=rate_limit, verbose=not args.quiet)
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:
@@ -30,6 +42,15 @@ def main(argv: list[str] | None = None) -> None:
             threading.Event().wait()
         except KeyboardInterrupt:
             print("Stopped.")
+
+
+def _rate_limit(rpm: int | None, tpm: int | None) -> RateLimit | None:
+    """No limit unless --rpm or --tpm is given; the one not given keeps the generous default."""
+    if rpm is None and tpm is None:
+        return None
+    default = RateLimit()
+    return RateLimit(requests_per_minute=default.requests_per_minute if rpm is None else rpm,
+                     tokens_per_minute=default.tokens_per_minute if tpm is None else tpm)
 
 
 if __name__ == "__main__":

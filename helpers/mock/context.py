@@ -15,6 +15,7 @@ class Settings:
     api_key: str
     tokens_per_second: float  # stream pacing; 0 streams as fast as the socket allows
     hang_seconds: float  # how long the `timeout` fault keeps a client waiting at most
+    latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
     seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
 
 

@@ -211,6 +211,33 @@ def rate_limited(model: str, retry_after: int) -> ApiError:
     )
 
 
+_LIMIT_NAMES = {"requests": "requests per min (RPM)", "tokens": "tokens per min (TPM)"}
+_RATE_LIMITS_DOCS = "Visit https://platform.openai.com/account/rate-limits to learn more."
+
+
+def rate_limit_reached(model: str, kind: str, limit: int, used: int, requested: int, wait: str) -> ApiError:
+    """A limit used up for now; `kind` is "requests" or "tokens", `wait` a duration like "20s"."""
+    return ApiError(
+        429,
+        f"Rate limit reached for {model} in organization org-mock on {_LIMIT_NAMES[kind]}: Limit {limit}, "
+        f"Used {used}, Requested {requested}. Please try again in {wait}. {_RATE_LIMITS_DOCS}",
+        type=kind,
+        code="rate_limit_exceeded",
+    )
+
+
+def request_too_large(model: str, limit: int, requested: int) -> ApiError:
+    """One request that asks for more tokens than a whole minute allows: waiting will not help."""
+    return ApiError(
+        429,
+        f"Request too large for {model} in organization org-mock on tokens per min (TPM): Limit {limit}, "
+        f"Requested {requested}. The input or output tokens must be reduced in order to run successfully. "
+        f"{_RATE_LIMITS_DOCS}",
+        type="tokens",
+        code="rate_limit_exceeded",
+    )
+
+
 def server_error() -> ApiError:
     return ApiError(
         500,

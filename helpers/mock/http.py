@@ -130,6 +130,11 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
         self.max_body_bytes = max_body_bytes
         self.exchange_log = log
         self.verbose = verbose
+        self.connections_opened = 0  # counted in the one thread that accepts connections
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections_opened += 1
+        super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client hanging up is normal, not worth a traceback: in a notebook, a server thread's

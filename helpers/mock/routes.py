@@ -14,6 +14,7 @@ from . import auth, chat, errors, faults, ids, models, openai_shapes
 from .context import Call, Settings
 from .http import Request, Response
 from .json_bodies import error_response, json_response
+from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
 
 Handler = Callable[[Call], Response]
@@ -39,6 +40,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
 ]
 
 
+# The paths that count against the rate limit: the ones that ask a model for an answer.
+RATE_LIMITED = {("POST", "/v1/chat/completions"), ("POST", "/v1/responses")}
+
+
 def find_route(method: str, path: str) -> tuple[Handler, dict[str, str]]:
     """The handler for this method and path, and the values of the path's `{name}` segments."""
     segments = path.split("/")
@@ -57,8 +62,9 @@ class MockApi:
     """Answers each request; shared by all of the server's threads."""
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
-                 stopping: threading.Event) -> None:
+                 stopping: threading.Event, rate_limiter: RateLimiter | None = None) -> None:
         self.settings = settings
+        self.rate_limiter = rate_limiter
         self.faults = fault_queue
         self.scripted = scripted
         self.stopping = stopping
@@ -74,6 +80,8 @@ class MockApi:
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
             traceback.print_exc(file=sys.stderr)
             response = error_response(errors.server_error())
+        if self.settings.latency_seconds > 0:  # the model's time to think; stop() cuts it short
+            self.stopping.wait(self.settings.latency_seconds)
         return self._with_common_headers(response, number, started)
 
     def refuse(self, status: int, message: str) -> Response:
@@ -85,13 +93,21 @@ class MockApi:
         path = request.path.split("?", 1)[0]
         handler, params = find_route(request.method, path)  # 404 for a path the API does not have
         auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
+        quota = self._admit(request, path)  # 429 once the rate limit is used up, when one is set
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         response = handler(Call(request, params, number, self.settings, self.scripted, self.stopping))
         if fault == "disconnect":
             response.cut_after = faults.cut_point(response)
+        if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
+            response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
         return response
+
+    def _admit(self, request: Request, path: str) -> Headers | None:
+        if self.rate_limiter is None or (request.method, path) not in RATE_LIMITED:
+            return None
+        return self.rate_limiter.admit(request.body)
 
     def _with_common_headers(self, response: Response, number: int, started: float) -> Response:
         elapsed_ms = round((time.perf_counter() - started) * 1000)

@@ -11,6 +11,7 @@ from typing import Any
 from . import faults
 from .context import Settings
 from .http import MockHTTPServer
+from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
 from .routes import MockApi
 from .wire_record import Exchange, ExchangeLog
@@ -21,7 +22,11 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 class MockServer:
-    """An OpenAI-compatible server on 127.0.0.1 (a free port unless told otherwise)."""
+    """An OpenAI-compatible server on 127.0.0.1 (a free port unless told otherwise).
+
+    `latency_seconds` keeps every answer waiting that long before its first byte, as a model thinks
+    before it answers; `rate_limit=RateLimit(requests_per_minute=..., tokens_per_minute=...)` switches
+    on a rate limiter that answers 429s (rate_limits.py). Both are off by default."""
 
     def __init__(
         self,
@@ -32,6 +37,8 @@ class MockServer:
         tokens_per_second: float = DEFAULT_TOKENS_PER_SECOND,
         max_body_bytes: int = MAX_BODY_BYTES,
         hang_seconds: float = 60.0,
+        latency_seconds: float = 0.0,
+        rate_limit: RateLimit | None = None,
         set_environment: bool = True,
         verbose: bool = False,
     ) -> None:
@@ -40,8 +47,11 @@ class MockServer:
         self._faults = faults.FaultQueue()
         self._log = ExchangeLog()
         self._scripted = ScriptedReplies()
-        api = MockApi(Settings(api_key, tokens_per_second, hang_seconds), self._faults, self._scripted,
-                      self._stopping)
+        if latency_seconds < 0:
+            raise ValueError("latency_seconds must not be negative")
+        settings = Settings(api_key, tokens_per_second, hang_seconds, latency_seconds)
+        limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        api = MockApi(settings, self._faults, self._scripted, self._stopping, limiter)
         self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
@@ -53,6 +63,12 @@ class MockServer:
     @property
     def port(self) -> int:
         return self._httpd.server_address[1]
+
+    @property
+    def connections_opened(self) -> int:
+        """How many TCP connections clients have opened to this server: a client that reuses its
+        connections opens few, one that does not opens one per request."""
+        return self._httpd.connections_opened
 
     @property
     def base_url(self) -> str:
