@@ -8,7 +8,7 @@ import os
 import threading
 from typing import Any
 
-from . import faults
+from . import faults, profiles
 from .context import Settings
 from .http import MockHTTPServer
 from .replies import ScriptedReplies
@@ -34,14 +34,16 @@ class MockServer:
         hang_seconds: float = 60.0,
         set_environment: bool = True,
         verbose: bool = False,
+        profile: str = "openai",
     ) -> None:
         self.api_key = api_key
+        self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
         self._faults = faults.FaultQueue()
         self._log = ExchangeLog()
         self._scripted = ScriptedReplies()
-        api = MockApi(Settings(api_key, tokens_per_second, hang_seconds), self._faults, self._scripted,
-                      self._stopping)
+        settings = Settings(api_key, tokens_per_second, hang_seconds, profile=self.profile)
+        api = MockApi(settings, self._faults, self._scripted, self._stopping)
         self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
