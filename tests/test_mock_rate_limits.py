@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import helpers
-from helpers.mock.rate_limits import format_duration, model_and_tokens
+from helpers.mock.rate_limits import duration, model_and_tokens
 from tests.support import CHAT_MODEL, chat_body, openai_error, wire_client_for
 
 DOCS = "Visit https://platform.openai.com/account/rate-limits to learn more."
@@ -68,8 +68,8 @@ def test_each_200_counts_down_the_remaining_requests_and_tokens(start_server, cl
         seen.append((headers["x-ratelimit-remaining-requests"], headers["x-ratelimit-reset-requests"],
                      headers["x-ratelimit-remaining-tokens"], headers["x-ratelimit-limit-tokens"]))
     # 5 requests a minute come back one every 12 s; each used token comes back in 60 ms
-    assert seen == [(str(5 - n), format_duration(12 * n), str(1000 - n * cost), "1000") for n in (1, 2, 3)]
-    assert format_duration(12 * 3) == "36s"
+    assert seen == [(str(5 - n), duration(12 * n), str(1000 - n * cost), "1000") for n in (1, 2, 3)]
+    assert duration(12 * 3) == "36s"
 
 
 def test_a_200_and_a_429_tell_the_same_story(start_server, clock):
@@ -102,7 +102,7 @@ def test_tokens_over_the_tpm_limit_get_429_of_type_tokens(start_server, clock):
     assert wire.post("/chat/completions", body).status == 200
     refused = wire.post("/chat/completions", body)
     error = openai_error(refused, 429)
-    wait = format_duration((cost - (100 - cost)) * 60 / 100)
+    wait = duration((cost - (100 - cost)) * 60 / 100)
     assert error["message"] == (
         f"Rate limit reached for {CHAT_MODEL} in organization org-mock on tokens per min (TPM): Limit 100, "
         f"Used {cost}, Requested {cost}. Please try again in {wait}. {DOCS}")
@@ -160,7 +160,7 @@ def test_no_rate_limit_means_the_generous_fixed_headers(server, wire):
     (3723, "1h2m3s"),
 ])
 def test_durations_are_written_as_the_real_headers_write_them(seconds, text):
-    assert format_duration(seconds) == text
+    assert duration(seconds) == text
 
 
 def test_a_rate_limit_below_one_is_a_value_error():

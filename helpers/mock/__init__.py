@@ -10,7 +10,8 @@ Reading order
     routes.py         the table of paths, and the way every request takes through the API
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
-    rate_limits.py    requests and tokens per minute: the x-ratelimit-* headers, and real 429s when on
+    rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
+    profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import threading
 
+from .profiles import PROFILES
 from .rate_limits import RateLimit
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer
 
@@ -23,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="wait before the first byte of every answer (default: %(default)s)")
     parser.add_argument("--rpm", type=int, help="switch on a rate limit: requests per minute")
     parser.add_argument("--tpm", type=int, help="switch on a rate limit: tokens per minute")
+    parser.add_argument("--profile", choices=list(PROFILES), default="openai",
+                        help="openai: the real service in every detail; minimal: a plain OpenAI-compatible "
+                             "server (any key, no OpenAI-only headers, plainer errors) (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
     if args.latency < 0:
@@ -33,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(problem))
     server = MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
                         tokens_per_second=args.tokens_per_second, latency_seconds=args.latency,
-                        rate_limit=rate_limit, verbose=not args.quiet)
+                        rate_limit=rate_limit, verbose=not args.quiet, profile=args.profile)
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:

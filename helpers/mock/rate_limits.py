@@ -1,9 +1,10 @@
-"""Rate limits, switched on with `MockServer(rate_limit=RateLimit(...))`: requests and tokens per minute,
-counted in token buckets, answered with real 429s and the `x-ratelimit-*` headers every answer carries.
+"""The account's rate limits, in one place: what every answer's `x-ratelimit-*` headers report and what
+a 429 says, so the two always tell the same story. Without a limit set, a generous account, barely used.
 
-A bucket holds at most a minute's allowance and refills continuously (a request per 60/RPM seconds), so
-`x-ratelimit-reset-*` is the time until the bucket is full again and `Retry-After` the time until the
-request that was refused would fit. Without a limit, the headers describe a generous account, barely used.
+`MockServer(rate_limit=RateLimit(...))` switches on a real limiter: requests and tokens per minute, each
+counted in a token bucket that holds at most a minute's allowance and refills continuously (a request
+every 60/RPM seconds). `x-ratelimit-reset-*` is the time until a bucket is full again, `Retry-After`
+the time until the refused request would fit.
 """
 
 from __future__ import annotations
@@ -19,14 +20,52 @@ from . import errors, tokens
 
 Headers = list[tuple[str, str]]
 
+REQUESTS_PER_MINUTE = 5000
+TOKENS_PER_MINUTE = 2_000_000
+RETRY_AFTER_SECONDS = 1  # how long the `429` fault asks a client to wait before trying again
+
+
+# --- without a limit: a generous account -----------------------------------------------------------
+
+def headers(remaining_requests: int, remaining_tokens: int, reset_requests: float,
+            reset_tokens: float) -> Headers:
+    """The six `x-ratelimit-*` headers of the generous account: the limits per minute, what is left of
+    them, and when they refill."""
+    return [
+        ("x-ratelimit-limit-requests", str(REQUESTS_PER_MINUTE)),
+        ("x-ratelimit-remaining-requests", str(remaining_requests)),
+        ("x-ratelimit-reset-requests", duration(reset_requests)),
+        ("x-ratelimit-limit-tokens", str(TOKENS_PER_MINUTE)),
+        ("x-ratelimit-remaining-tokens", str(remaining_tokens)),
+        ("x-ratelimit-reset-tokens", duration(reset_tokens)),
+    ]
+
+
+def after_one_request(prompt_tokens: int) -> Headers:
+    """A 200's headers: one request and its prompt's tokens used; one request's share of the minute
+    (60 s / 5000 = 12 ms) brings the count back to full."""
+    per_request = 60 / REQUESTS_PER_MINUTE
+    per_token = 60 / TOKENS_PER_MINUTE
+    return headers(REQUESTS_PER_MINUTE - 1, TOKENS_PER_MINUTE - prompt_tokens, per_request,
+                   per_token * prompt_tokens)
+
+
+def minute_spent() -> Headers:
+    """The `429` fault's headers: every request of the minute used, tokens to spare; try again in a second."""
+    return [("retry-after", str(RETRY_AFTER_SECONDS)),
+            *headers(0, TOKENS_PER_MINUTE, RETRY_AFTER_SECONDS, 0)]
+
+
+# --- with a limit: the limiter ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RateLimit:
     """An account's limits. `clock` tells the time in seconds; tests pass a fake one to move time on
     without sleeping."""
 
-    requests_per_minute: int = 5000
-    tokens_per_minute: int = 2_000_000
+    requests_per_minute: int = REQUESTS_PER_MINUTE
+    tokens_per_minute: int = TOKENS_PER_MINUTE
     clock: Callable[[], float] = field(default=time.monotonic, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,7 +95,7 @@ class _Bucket:
         return [
             (f"x-ratelimit-limit-{kind}", str(self.capacity)),
             (f"x-ratelimit-remaining-{kind}", str(math.floor(self.level))),
-            (f"x-ratelimit-reset-{kind}", format_duration(self.seconds_until(self.capacity))),
+            (f"x-ratelimit-reset-{kind}", duration(self.seconds_until(self.capacity))),
         ]
 
 
@@ -83,12 +122,12 @@ class RateLimiter:
             if self._requests.level < 1:
                 wait = self._requests.seconds_until(1)
                 error = errors.rate_limit_reached(model, "requests", self._requests.capacity,
-                                                  self._used(self._requests), 1, format_duration(wait))
+                                                  self._used(self._requests), 1, duration(wait))
                 raise self._refusal(error, wait)
             if self._tokens.level < requested:
                 wait = self._tokens.seconds_until(requested)
                 error = errors.rate_limit_reached(model, "tokens", self._tokens.capacity,
-                                                  self._used(self._tokens), requested, format_duration(wait))
+                                                  self._used(self._tokens), requested, duration(wait))
                 raise self._refusal(error, wait)
             self._requests.level -= 1
             self._tokens.level -= requested
@@ -132,9 +171,10 @@ def model_and_tokens(body: bytes) -> tuple[str, int]:
     return (model if isinstance(model, str) else "this model"), prompt_tokens + generated
 
 
-def format_duration(seconds: float) -> str:
-    """A wait as the real headers write it: "12ms", "1s", "8.64s", "6m0s", "1h2m3s"."""
-    milliseconds = math.ceil(seconds * 1000)
+def duration(seconds: float) -> str:
+    """A wait as the real headers write it: "12ms", "1s", "8.64s", "6m0s", "1h2m3s"; under a
+    millisecond is "0s". (Rounded to the microsecond first, so 60 / 5000 s is 12 ms, not 12.000...1.)"""
+    milliseconds = math.floor(round(seconds * 1000, 3))
     if milliseconds < 1000:
         return f"{milliseconds}ms" if milliseconds else "0s"
     hours, rest = divmod(milliseconds, 3_600_000)

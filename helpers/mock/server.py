@@ -8,7 +8,7 @@ import os
 import threading
 from typing import Any
 
-from . import faults
+from . import faults, profiles
 from .context import Settings
 from .http import MockHTTPServer
 from .rate_limits import RateLimit, RateLimiter
@@ -41,15 +41,17 @@ class MockServer:
         rate_limit: RateLimit | None = None,
         set_environment: bool = True,
         verbose: bool = False,
+        profile: str = "openai",
     ) -> None:
         self.api_key = api_key
+        self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
         self._faults = faults.FaultQueue()
         self._log = ExchangeLog()
         self._scripted = ScriptedReplies()
         if latency_seconds < 0:
             raise ValueError("latency_seconds must not be negative")
-        settings = Settings(api_key, tokens_per_second, hang_seconds, latency_seconds)
+        settings = Settings(api_key, tokens_per_second, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         api = MockApi(settings, self._faults, self._scripted, self._stopping, limiter)
         self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
