@@ -258,6 +258,7 @@ class _Connection(socketserver.StreamRequestHandler):
         """Send the response and record it; True when the connection stays open for the next request."""
         exchange.status, exchange.reason = response.status, HTTPStatus(response.status).phrase
         exchange.response_headers = response.headers
+        exchange.answered = time.monotonic()  # before the first byte leaves: a client never sees it unset
         # Recorded before the last byte leaves, so a client that has its answer always finds it recorded;
         # the writes below fill in the same record (body, frames, broken_off).
         self.server.exchange_log.add(exchange)

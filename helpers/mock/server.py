@@ -18,6 +18,7 @@ from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
 DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
+PACE_VARIABLE = "LLM_CALLS_TOKENS_PER_SECOND"  # if set, the default pace instead (a test run streams faster)
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
@@ -34,7 +35,7 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         api_key: str = MOCK_API_KEY,
-        tokens_per_second: float = DEFAULT_TOKENS_PER_SECOND,
+        tokens_per_second: float | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         hang_seconds: float = 60.0,
         latency_seconds: float = 0.0,
@@ -51,9 +52,10 @@ class MockServer:
         self._scripted = ScriptedReplies()
         if latency_seconds < 0:
             raise ValueError("latency_seconds must not be negative")
-        settings = Settings(api_key, tokens_per_second, hang_seconds, latency_seconds, profile=self.profile)
+        pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        api = MockApi(settings, self._faults, self._scripted, self._stopping, limiter)
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
         self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
@@ -104,6 +106,15 @@ class MockServer:
     def __exit__(self, *exc_info: Any) -> None:
         self.stop()
 
+    @property
+    def tokens_per_second(self) -> float:
+        """How fast streams are paced (0: as fast as the socket allows); set it to change the next streams."""
+        return self._settings.tokens_per_second
+
+    @tokens_per_second.setter
+    def tokens_per_second(self, value: float) -> None:
+        self._settings.tokens_per_second = value
+
     def script_reply(self, text: str) -> None:
         """Make `text` the answer to the next chat completion (replies queue up, first in, first out)."""
         self._scripted.add(text)
@@ -125,6 +136,20 @@ class MockServer:
     def last_exchange(self) -> Exchange | None:
         exchanges = self._log.all()
         return exchanges[-1] if exchanges else None
+
+
+def _pace_from_environment() -> float:
+    """LLM_CALLS_TOKENS_PER_SECOND if set (a number, 0 or more), else DEFAULT_TOKENS_PER_SECOND."""
+    value = os.environ.get(PACE_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TOKENS_PER_SECOND
+    try:
+        pace = float(value)
+    except ValueError:
+        pace = -1.0
+    if not pace >= 0:  # also refuses nan
+        raise ValueError(f"{PACE_VARIABLE} must be a number of tokens a second, 0 or more, not {value!r}")
+    return pace
 
 
 class _Environment:

@@ -4,6 +4,7 @@ Keys are redacted before anything is stored, so no record (or notebook output) c
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -24,7 +25,8 @@ def redact_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 @dataclass
 class Exchange:
-    """One request and its response. `frames` holds the server-sent events of a stream, as sent."""
+    """One request and its response. `frames` holds the server-sent events of a stream, as sent.
+    `started` and `answered` are `time.monotonic()` readings: the request's head read, the answer begun."""
 
     request_line: str
     request_headers: list[tuple[str, str]]
@@ -35,6 +37,8 @@ class Exchange:
     response_body: str = ""
     frames: list[str] = field(default_factory=list)
     broken_off: bool = False
+    started: float = field(default_factory=time.monotonic)
+    answered: float = 0.0
 
     @property
     def method(self) -> str:
