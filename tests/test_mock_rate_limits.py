@@ -14,6 +14,7 @@ import pytest
 import requests
 
 import helpers
+from helpers.mock import __main__ as mock_cli
 from helpers.mock.rate_limits import duration, model_and_tokens
 from tests.support import CHAT_MODEL, chat_body, openai_error, wire_client_for
 
@@ -214,3 +215,29 @@ def test_a_session_reuses_one_connection_where_urllib_opens_one_per_request(star
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
     assert server.connections_opened == 4
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"[]", b"not json", b"\xff\xfe", b'{"messages": 5}', b'{"messages": [1, "x", null]}',
+    b'{"model": 7, "input": "hi", "max_output_tokens": true}', b'[' * 5000 + b']' * 5000,
+])
+def test_unreadable_bodies_are_still_4xx_with_the_limiter_on(start_server, clock, body):
+    wire = wire_client_for(limited(start_server, clock, rpm=100))
+    reply = wire.send("POST", "/chat/completions", body)
+    assert 400 <= reply.status < 500, reply.body
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [["--latency", "-1"], ["--rpm", "0"], ["--tpm", "-5"]])
+def test_the_command_line_refuses_a_negative_latency_or_a_limit_below_one(argv, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        mock_cli.main(argv)
+    assert stopped.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_rpm_alone_keeps_the_generous_tokens_per_minute():
+    limit = mock_cli._rate_limit(30, None)
+    assert (limit.requests_per_minute, limit.tokens_per_minute) == (30, helpers.RateLimit().tokens_per_minute)
+    assert mock_cli._rate_limit(None, None) is None
