@@ -11,7 +11,7 @@ helpers/playground/ is lesson 05's chat page.
 
 from .connection import MODEL, Connection, connect
 from .display import format_exchange, show_exchange
-from .mock import MOCK_API_KEY, Exchange, MockServer, start_mock_server
+from .mock import MOCK_API_KEY, Exchange, MockServer, RateLimit, start_mock_server
 
 __all__ = [
     "MOCK_API_KEY",
@@ -19,6 +19,7 @@ __all__ = [
     "Connection",
     "Exchange",
     "MockServer",
+    "RateLimit",
     "connect",
     "format_exchange",
     "show_exchange",

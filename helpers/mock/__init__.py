@@ -10,6 +10,8 @@ Reading order
     routes.py         the table of paths, and the way every request takes through the API
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
+    rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
+    profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
@@ -30,11 +32,13 @@ The path of one request, from bytes to bytes
         routes.find_route: method + path -> handler    (404 "Invalid URL" if none)
         auth.authenticate: Authorization: Bearer <key> (401 if missing or wrong)
     http.py reads the body                             -> Request, to routes.MockApi.handle
+    rate_limits.RateLimiter.admit, when a limit is set  (429 once the minute's requests or tokens are used)
     faults.requested / before_answer                   (429, 500, 503; `timeout` waits; `disconnect` marks)
     chat.create_completion: validation -> replies -> openai_shapes
       (or responses_api.create_response: responses_validation -> replies -> responses_shapes,
        its input items turned into chat messages once, so replies.py answers both APIs alike)
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
+    the latency setting's wait, if any, before the first byte
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
 
 Why two calls across the seam (`admit`, then `handle`): the HTTP layer knows nothing of keys or paths, yet
@@ -55,7 +59,9 @@ What this mock deliberately does not do
     - check images, audio or files beyond their JSON shape.
 """
 
+from .rate_limits import RateLimit
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer, start_mock_server
 from .wire_record import Exchange
 
-__all__ = ["DEFAULT_TOKENS_PER_SECOND", "MOCK_API_KEY", "Exchange", "MockServer", "start_mock_server"]
+__all__ = ["DEFAULT_TOKENS_PER_SECOND", "MOCK_API_KEY", "Exchange", "MockServer", "RateLimit",
+           "start_mock_server"]

@@ -11,6 +11,8 @@ import socket
 import threading
 
 from .http import Limits
+from .profiles import PROFILES
+from .rate_limits import RateLimit
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer
 
 PUBLIC_KEY_ON_NETWORK = (
@@ -53,15 +55,29 @@ def main(argv: list[str] | None = None) -> None:
                           ("write", "close a connection whose client reads nothing for this long")):
         parser.add_argument(f"--{step}-timeout", type=float, default=getattr(limits, f"{step}_timeout"),
                             help=f"{meaning} (default: %(default)s s)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="wait before the first byte of every answer (default: %(default)s)")
+    parser.add_argument("--rpm", type=int, help="switch on a rate limit: requests per minute")
+    parser.add_argument("--tpm", type=int, help="switch on a rate limit: tokens per minute")
+    parser.add_argument("--profile", choices=list(PROFILES), default="openai",
+                        help="openai: the real service in every detail; minimal: a plain OpenAI-compatible "
+                             "server (any key, no OpenAI-only headers, plainer errors) (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
     if args.api_key == MOCK_API_KEY and not is_loopback(args.host):
         parser.exit(2, PUBLIC_KEY_ON_NETWORK.format(host=args.host, key=MOCK_API_KEY) + "\n")
+    if args.latency < 0:
+        parser.error("--latency must not be negative")
+    try:
+        rate_limit = _rate_limit(args.rpm, args.tpm)
+    except ValueError as problem:
+        parser.error(str(problem))
     server = MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
                         tokens_per_second=args.tokens_per_second, verbose=not args.quiet,
                         max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
                         idle_timeout=args.idle_timeout, head_timeout=args.head_timeout,
-                        body_timeout=args.body_timeout, write_timeout=args.write_timeout)
+                        body_timeout=args.body_timeout, write_timeout=args.write_timeout,
+                        latency_seconds=args.latency, rate_limit=rate_limit, profile=args.profile)
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:
@@ -70,6 +86,15 @@ def main(argv: list[str] | None = None) -> None:
             threading.Event().wait()
         except KeyboardInterrupt:
             print("Stopped.")
+
+
+def _rate_limit(rpm: int | None, tpm: int | None) -> RateLimit | None:
+    """No limit unless --rpm or --tpm is given; the one not given keeps the generous default."""
+    if rpm is None and tpm is None:
+        return None
+    default = RateLimit()
+    return RateLimit(requests_per_minute=default.requests_per_minute if rpm is None else rpm,
+                     tokens_per_minute=default.tokens_per_minute if tpm is None else tpm)
 
 
 if __name__ == "__main__":

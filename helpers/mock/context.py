@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .http import Request
+from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
 from .response_store import ResponseStore
 
@@ -16,7 +17,9 @@ class Settings:
     api_key: str
     tokens_per_second: float  # stream pacing; 0 streams as fast as the socket allows
     hang_seconds: float  # how long the `timeout` fault keeps a client waiting at most
+    latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
     seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
+    profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
 
 
 @dataclass

@@ -182,6 +182,18 @@ def unsupported_value(param: str, value: Any, default: Any) -> ApiError:
     )
 
 
+def unsupported_choice(param: str, value: Any, supported: list[str]) -> ApiError:
+    quoted = [f"'{option}'" for option in supported]
+    options = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    return ApiError(
+        400,
+        f"Unsupported value: '{param}' does not support '{value}' with this model. "
+        f"Supported values are: {options}.",
+        param=param,
+        code="unsupported_value",
+    )
+
+
 def context_length_exceeded(limit: int, used: int) -> ApiError:
     return ApiError(
         400,
@@ -200,13 +212,34 @@ def unreadable_request(status: int, message: str) -> ApiError:
 
 # --- 429 and 5xx: try again later ----------------------------------------------------------------
 
-def rate_limited(model: str, retry_after: int) -> ApiError:
+def rate_limited(model: str, limit: int, retry_after: int) -> ApiError:
+    """The `429` fault: every request of the minute used, try again in `retry_after` seconds."""
+    return rate_limit_reached(model, "requests", limit, limit, 1, f"{retry_after}s")
+
+
+_LIMIT_NAMES = {"requests": "requests per min (RPM)", "tokens": "tokens per min (TPM)"}
+_RATE_LIMITS_DOCS = "Visit https://platform.openai.com/account/rate-limits to learn more."
+
+
+def rate_limit_reached(model: str, kind: str, limit: int, used: int, requested: int, wait: str) -> ApiError:
+    """A limit used up for now; `kind` is "requests" or "tokens", `wait` a duration like "20s"."""
     return ApiError(
         429,
-        f"Rate limit reached for {model} in organization org-mock on requests per min (RPM): Limit 3, "
-        f"Used 3, Requested 1. Please try again in {retry_after}s. Visit "
-        "https://platform.openai.com/account/rate-limits to learn more.",
-        type="requests",
+        f"Rate limit reached for {model} in organization org-mock on {_LIMIT_NAMES[kind]}: Limit {limit}, "
+        f"Used {used}, Requested {requested}. Please try again in {wait}. {_RATE_LIMITS_DOCS}",
+        type=kind,
+        code="rate_limit_exceeded",
+    )
+
+
+def request_too_large(model: str, limit: int, requested: int) -> ApiError:
+    """One request that asks for more tokens than a whole minute allows: waiting will not help."""
+    return ApiError(
+        429,
+        f"Request too large for {model} in organization org-mock on tokens per min (TPM): Limit {limit}, "
+        f"Requested {requested}. The input or output tokens must be reduced in order to run successfully. "
+        f"{_RATE_LIMITS_DOCS}",
+        type="tokens",
         code="rate_limit_exceeded",
     )
 

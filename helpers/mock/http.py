@@ -172,6 +172,7 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
         self.exchange_log = log
         self.verbose = verbose
         self._slots = threading.BoundedSemaphore(limits.max_connections)
+        self.connections_opened = 0  # counted in the one thread that accepts connections
 
     def _handle_request_noblock(self) -> None:
         """Accept one connection when a slot is free. With every slot taken, or no file descriptor left
@@ -197,6 +198,10 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections_opened += 1
+        super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client hanging up is normal, not worth a traceback: in a notebook, a server thread's
@@ -489,6 +494,7 @@ class _Connection(socketserver.BaseRequestHandler):
         """Send the response and record it; True when the connection stays open for the next request."""
         exchange.status, exchange.reason = response.status, HTTPStatus(response.status).phrase
         exchange.response_headers = response.headers
+        exchange.answered = time.monotonic()  # before the first byte leaves: a client never sees it unset
         # Recorded before the last byte leaves, so a client that has its answer always finds it recorded;
         # the writes below fill in the same record (body, frames, broken_off).
         self.server.exchange_log.add(exchange)

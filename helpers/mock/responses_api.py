@@ -10,10 +10,10 @@ import urllib.parse
 from typing import Any
 
 from . import errors, ids, models, replies, responses_shapes, sse, tokens
-from .chat import rate_limit_headers
 from .context import Call
 from .http import Response
 from .json_bodies import json_response, parse_request_body
+from .rate_limits import after_one_request as rate_limit_headers
 from .response_store import StoredResponse
 from .responses_validation import ResponsesRequest, validate_responses_request
 from .validation import ChatRequest

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from . import auth, chat, errors, faults, ids, models, openai_shapes, responses_api
 from .context import Call, Settings
 from .http import Request, Response
-from .json_bodies import error_response, json_response
+from .json_bodies import json_response
+from .profiles import OPENAI, Profile
+from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
 from .response_store import ResponseStore
 
@@ -45,12 +47,16 @@ ROUTES: list[tuple[str, str, Handler]] = [
 ]
 
 
-def find_route(method: str, path: str) -> tuple[Handler, dict[str, str]]:
+# The paths that count against the rate limit: the ones that ask a model for an answer.
+RATE_LIMITED = {("POST", "/v1/chat/completions"), ("POST", "/v1/responses")}
+
+
+def find_route(method: str, path: str, profile: Profile = OPENAI) -> tuple[Handler, dict[str, str]]:
     """The handler for this method and path, and the values of the path's `{name}` segments."""
     segments = path.split("/")
     for route_method, template, handler in ROUTES:
         parts = template.split("/")
-        if route_method != method or len(parts) != len(segments):
+        if route_method != method or len(parts) != len(segments) or not profile.serves(template):
             continue
         params = {part[1:-1]: segment for part, segment in zip(parts, segments, strict=True)
                   if part.startswith("{")}
@@ -63,8 +69,9 @@ class MockApi:
     """Answers each request; shared by all of the server's threads."""
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
-                 stopping: threading.Event) -> None:
+                 stopping: threading.Event, rate_limiter: RateLimiter | None = None) -> None:
         self.settings = settings
+        self.rate_limiter = rate_limiter
         self.faults = fault_queue
         self.scripted = scripted
         self.stopping = stopping
@@ -77,32 +84,40 @@ class MockApi:
         try:
             response = self._answer(request, number)
         except errors.ApiError as error:
-            response = error_response(error)
+            response = self._error_response(error)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
             traceback.print_exc(file=sys.stderr)
-            response = error_response(errors.server_error())
+            response = self._error_response(errors.server_error())
+        if self.settings.latency_seconds > 0:  # the model's time to think; stop() cuts it short
+            self.stopping.wait(self.settings.latency_seconds)
         return self._with_common_headers(response, number, started)
 
     def admit(self, method: str, target: str, headers: dict[str, str]) -> Response | None:
         """Before the body is read: the 404 or 401 this request gets whatever its body says, or None
         to read the body. So a request without the right key never costs the server its body."""
-        try:
-            find_route(method, target.split("?", 1)[0])
-            auth.authenticate(headers, self.settings.api_key)
+        profile = self.settings.profile
+        try:  # the same two checks `_answer` makes, early: they need nothing from the body
+            find_route(method, target.split("?", 1)[0], profile)
+            if profile.checks_key:
+                auth.authenticate(headers, self.settings.api_key)
         except errors.ApiError as error:
             started, number = time.perf_counter(), self.counter.next()
-            return self._with_common_headers(error_response(error), number, started)
+            return self._with_common_headers(self._error_response(error), number, started)
         return None
 
     def refuse(self, status: int, message: str) -> Response:
         """The answer to a request the HTTP layer could not read (a bad request line, a body too large)."""
         started, number = time.perf_counter(), self.counter.next()
-        return self._with_common_headers(error_response(errors.unreadable_request(status, message)), number, started)
+        error = errors.unreadable_request(status, message)
+        return self._with_common_headers(self._error_response(error), number, started)
 
     def _answer(self, request: Request, number: int) -> Response:
         path = request.path.split("?", 1)[0]
-        handler, params = find_route(request.method, path)  # 404 for a path the API does not have
-        auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
+        profile = self.settings.profile
+        handler, params = find_route(request.method, path, profile)  # 404 for a path the API does not have
+        if profile.checks_key:
+            auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
+        quota = self._admit(request, path)  # 429 once the rate limit is used up, when one is set
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
@@ -110,9 +125,25 @@ class MockApi:
         response = handler(call)
         if fault == "disconnect":
             response.cut_after = faults.cut_point(response)
+        if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
+            response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
         return response
 
+    def _admit(self, request: Request, path: str) -> Headers | None:
+        if self.rate_limiter is None or (request.method, path) not in RATE_LIMITED:
+            return None
+        return self.rate_limiter.admit(request.body)
+
+    def _error_response(self, error: errors.ApiError) -> Response:
+        """The error's body in the profile's shape, with its own headers (Retry-After, ...)."""
+        return json_response(error.status, self.settings.profile.error_body(error), list(error.headers.items()),
+                             indent=4)
+
     def _with_common_headers(self, response: Response, number: int, started: float) -> Response:
+        profile = self.settings.profile
+        if not profile.openai_headers:  # a plain compatible server sends none of OpenAI's own headers
+            response.headers = [(name, value) for name, value in response.headers if profile.keeps_header(name)]
+            return response
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         response.headers += [
             ("x-request-id", ids.make_hex_id("req_", 32, self.settings.seed, number)),

@@ -8,21 +8,27 @@ import os
 import threading
 from typing import Any
 
-from . import faults
+from . import faults, profiles
 from .context import Settings
 from .http import Limits, MockHTTPServer
+from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
 from .routes import MockApi
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
 DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
+PACE_VARIABLE = "LLM_CALLS_TOKENS_PER_SECOND"  # if set, the default pace instead (a test run streams faster)
 MAX_BODY_BYTES = Limits.max_body_bytes
 _DEFAULTS = Limits()
 
 
 class MockServer:
-    """An OpenAI-compatible server on 127.0.0.1 (a free port unless told otherwise)."""
+    """An OpenAI-compatible server on 127.0.0.1 (a free port unless told otherwise).
+
+    `latency_seconds` keeps every answer waiting that long before its first byte, as a model thinks
+    before it answers; `rate_limit=RateLimit(requests_per_minute=..., tokens_per_minute=...)` switches
+    on a rate limiter that answers 429s (rate_limits.py). Both are off by default."""
 
     def __init__(
         self,
@@ -30,7 +36,7 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         api_key: str = MOCK_API_KEY,
-        tokens_per_second: float = DEFAULT_TOKENS_PER_SECOND,
+        tokens_per_second: float | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         hang_seconds: float = 60.0,
         idle_timeout: float = _DEFAULTS.idle_timeout,
@@ -38,18 +44,26 @@ class MockServer:
         body_timeout: float = _DEFAULTS.body_timeout,
         write_timeout: float = _DEFAULTS.write_timeout,
         max_connections: int = _DEFAULTS.max_connections,
+        latency_seconds: float = 0.0,
+        rate_limit: RateLimit | None = None,
         set_environment: bool = True,
         verbose: bool = False,
+        profile: str = "openai",
     ) -> None:
         """The limits (body size, timeouts in seconds, connections served at once) are described in
         http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
         self.api_key = api_key
+        self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
         self._faults = faults.FaultQueue()
         self._log = ExchangeLog()
         self._scripted = ScriptedReplies()
-        api = MockApi(Settings(api_key, tokens_per_second, hang_seconds), self._faults, self._scripted,
-                      self._stopping)
+        if latency_seconds < 0:
+            raise ValueError("latency_seconds must not be negative")
+        pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
+        limiter = RateLimiter(rate_limit) if rate_limit is not None else None
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, api.admit, limits, self._log, verbose)
@@ -63,6 +77,12 @@ class MockServer:
     @property
     def port(self) -> int:
         return self._httpd.server_address[1]
+
+    @property
+    def connections_opened(self) -> int:
+        """How many TCP connections clients have opened to this server: a client that reuses its
+        connections opens few, one that does not opens one per request."""
+        return self._httpd.connections_opened
 
     @property
     def base_url(self) -> str:
@@ -96,6 +116,15 @@ class MockServer:
     def __exit__(self, *exc_info: Any) -> None:
         self.stop()
 
+    @property
+    def tokens_per_second(self) -> float:
+        """How fast streams are paced (0: as fast as the socket allows); set it to change the next streams."""
+        return self._settings.tokens_per_second
+
+    @tokens_per_second.setter
+    def tokens_per_second(self, value: float) -> None:
+        self._settings.tokens_per_second = value
+
     def script_reply(self, text: str) -> None:
         """Make `text` the answer to the next chat completion or response (replies queue up, first in,
         first out)."""
@@ -118,6 +147,20 @@ class MockServer:
     def last_exchange(self) -> Exchange | None:
         exchanges = self._log.all()
         return exchanges[-1] if exchanges else None
+
+
+def _pace_from_environment() -> float:
+    """LLM_CALLS_TOKENS_PER_SECOND if set (a number, 0 or more), else DEFAULT_TOKENS_PER_SECOND."""
+    value = os.environ.get(PACE_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_TOKENS_PER_SECOND
+    try:
+        pace = float(value)
+    except ValueError:
+        pace = -1.0
+    if not pace >= 0:  # also refuses nan
+        raise ValueError(f"{PACE_VARIABLE} must be a number of tokens a second, 0 or more, not {value!r}")
+    return pace
 
 
 class _Environment:

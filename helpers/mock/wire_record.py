@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ def _kept(data: bytes, limit: int) -> tuple[str, int]:
 @dataclass
 class Exchange:
     """One request and its response. `frames` holds the server-sent events of a stream, as sent.
-    The `*_unrecorded` counts say how much was left out of the record to keep it small."""
+    The `*_unrecorded` counts say how much was left out of the record to keep it small. `started` and
+    `answered` are `time.monotonic()` readings: the request's head read, the answer begun."""
 
     request_line: str
     request_headers: list[tuple[str, str]]
@@ -83,6 +85,8 @@ class Exchange:
     response_body_unrecorded: int = 0  # bytes
     frames_unrecorded: int = 0  # events
     recorded_bytes: int = 0  # about what this record costs in memory
+    started: float = field(default_factory=time.monotonic)
+    answered: float = 0.0
 
     def __post_init__(self) -> None:
         self.recorded_bytes += len(self.request_line) + sum(len(n) + len(v) for n, v in self.request_headers)
