@@ -225,6 +225,15 @@ def test_a_responses_reply_grows_delta_by_delta(playground, way):
     assert all(later.startswith(earlier) and later != earlier for earlier, later in itertools.pairwise(grown))
 
 
+def test_a_responses_turn_sends_the_temperature_only_when_it_is_not_the_default(playground, server):
+    send_to_responses(playground, HAIKU_PROMPT)
+    assert "temperature" not in json.loads(server.last_exchange.request_body)
+    playground.model.value, playground.temperature.value = "gpt-4.1-mini", 0.3
+    send_to_responses(playground, HAIKU_PROMPT)
+    assert json.loads(server.last_exchange.request_body)["temperature"] == 0.3
+    assert playground.last_error is None
+
+
 def test_a_responses_follow_up_sends_only_the_new_message_and_the_previous_id(playground, server):
     send_to_responses(playground, "Give me three tips for writing a good prompt.", "requests")
     first_id = completed_id(server.last_exchange)

@@ -111,10 +111,11 @@ def responses_request_body(model: str, new_input: list[dict[str, str]], previous
     body: dict[str, Any] = {
         "model": model,
         "input": new_input,
-        "temperature": temperature,
         "max_output_tokens": max_tokens,  # Responses' name for the limit (Chat says max_completion_tokens)
         "stream": True,
     }
+    if temperature != 1.0:  # 1 is the default: left out, as reasoning models may refuse the parameter itself
+        body["temperature"] = temperature
     if previous_response_id is not None:
         body["previous_response_id"] = previous_response_id
     return body
