@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import openai
 import pytest
 import requests
 
-from helpers.mock import tokens
+from helpers.mock import replies, responses_api, tokens
+from helpers.mock.context import Call, Settings
+from helpers.mock.http import Request
 from tests.support import REQUEST_ID
 from tests.support_responses import PLAIN_MODEL, read_typed_events, responses_body, validate_event, validate_response
 
@@ -84,6 +87,11 @@ def test_sent_fields_are_echoed(wire):
             "max_output_tokens": 500, "store": False, "user": "learner", "safety_identifier": "abc"}
     body = wire.post("/responses", responses_body(**sent)).json()
     assert {name: body[name] for name in sent} == sent
+
+
+@pytest.mark.parametrize(("asked", "served"), [("auto", "default"), ("flex", "flex"), ("fast", "priority")])
+def test_the_reply_reports_the_tier_that_served_it(wire, asked, served):
+    assert wire.post("/responses", responses_body(service_tier=asked)).json()["service_tier"] == served
 
 
 def test_a_reasoning_model_answers_after_an_empty_reasoning_item(wire):
@@ -273,3 +281,23 @@ def test_two_fresh_servers_give_the_same_ids(start_server):
                                  headers={"Authorization": f"Bearer {s.api_key}"}) for s in (first, second)]
         ids = [re.findall(r"(?:resp|msg)_[0-9a-f]{50}", r.text) for r in replies]
         assert ids[0] == ids[1] and ids[0]
+
+
+@pytest.mark.anyio
+async def test_async_sdk_stream_helper_gives_the_final_response(server):
+    async with (openai.AsyncOpenAI(base_url=server.base_url, api_key=server.api_key, max_retries=0) as client,
+                client.responses.stream(model=PLAIN_MODEL, input="Say hello.") as stream):
+        deltas = [e.delta async for e in stream if e.type == "response.output_text.delta"]
+        final = await stream.get_final_response()
+    assert final.output_text == "".join(deltas) and final.status == "completed"
+
+
+def test_a_paced_stream_pauses_before_each_delta_only():
+    """The pacing setting chat uses: one token's time before each delta, nothing before the other events."""
+    body = json.dumps(responses_body(stream=True)).encode()
+    call = Call(Request("POST", "/v1/responses", {}, body), {}, 1, Settings("k", 50, 1), replies.ScriptedReplies(),
+                threading.Event())
+    paced = responses_api.create_response(call).events
+    types = [frame.split(b"\n", 1)[0].decode() for frame in paced.events]
+    assert paced.pauses == [0.02 if t.endswith(".delta") else 0.0 for t in types]
+    assert sum(t.endswith(".delta") for t in types) > 10

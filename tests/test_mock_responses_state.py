@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import json
+import threading
+
 import openai
 import pytest
 from openai.types.responses import ResponseItemList
 
+from helpers.mock import replies, responses_api
+from helpers.mock.context import Call, Settings
+from helpers.mock.http import Request
 from helpers.mock.response_store import MAX_ENTRIES, ResponseStore, StoredResponse
 from tests.support import openai_error, validate_strictly, wire_client_for
 from tests.support_responses import PLAIN_MODEL, responses_body, validate_response
@@ -39,7 +45,7 @@ def test_store_false_keeps_nothing(wire):
 
 def test_an_unknown_id_is_a_404_for_every_state_route(wire):
     for method, path in [("GET", "/responses/resp_nope"), ("DELETE", "/responses/resp_nope"),
-                         ("GET", "/responses/resp_nope/input_items")]:
+                         ("GET", "/responses/resp_nope/input_items"), ("POST", "/responses/resp_nope/cancel")]:
         error = openai_error(wire.send(method, path, None), 404)
         assert error == {"message": "Response with id 'resp_nope' not found.", "type": "invalid_request_error",
                          "param": None, "code": None}
@@ -51,6 +57,12 @@ def test_delete_answers_deleted_and_the_response_is_gone(wire):
     assert reply.status == 200
     assert reply.json() == {"id": created["id"], "object": "response", "deleted": True}
     openai_error(wire.get(f"/responses/{created['id']}"), 404)
+
+
+def test_a_finished_response_cannot_be_cancelled(wire):
+    created = create(wire)
+    error = openai_error(wire.send("POST", f"/responses/{created['id']}/cancel", b"{}"), 400)
+    assert "background" in error["message"]
 
 
 def test_input_items_list_a_string_input_as_one_user_message(wire):
@@ -96,6 +108,8 @@ def test_sdk_pages_through_input_items(sdk, wire):
     ("limit=0", "limit", "integer_below_min_value"),
     ("limit=101", "limit", "integer_above_max_value"),
     ("limit=ten", "limit", "invalid_type"),
+    ("limit=%C2%B2", "limit", "invalid_type"),
+    ("limit=" + "9" * 5000, "limit", "integer_above_max_value"),
     ("order=sideways", "order", "invalid_value"),
     ("after=msg_nope", "after", None),
 ])
@@ -156,7 +170,7 @@ def test_retrieving_as_a_stream_is_refused_with_a_400(wire):
 # --- the store's bounds ---------------------------------------------------------------------------------
 
 def stored(size: int) -> StoredResponse:
-    return StoredResponse({"pad": "x" * size}, [], [])
+    return StoredResponse({"id": "resp_x"}, [], [], size)
 
 
 def test_the_store_evicts_the_oldest_past_its_entry_limit():
@@ -186,7 +200,7 @@ def test_the_store_keeps_nothing_larger_than_its_byte_limit():
 def test_deleting_frees_the_bytes():
     store = ResponseStore()
     store.add("resp_a", stored(100))
-    assert store.bytes > 0
+    assert store.bytes == 100
     assert store.delete("resp_a") and store.bytes == 0
     assert not store.delete("resp_a")
 
@@ -197,3 +211,12 @@ def test_a_server_forgets_its_oldest_response_past_200(start_server):
     openai_error(wire.get(f"/responses/{ids[0]}"), 404)
     assert wire.get(f"/responses/{ids[1]}").status == 200
     assert wire.get(f"/responses/{ids[-1]}").status == 200
+
+
+def test_a_stored_response_counts_its_json_and_its_request_against_the_limit():
+    store = ResponseStore()
+    request_body = json.dumps(responses_body("x" * 5000)).encode()
+    call = Call(Request("POST", "/v1/responses", {}, request_body), {}, 1, Settings("k", 0, 1),
+                replies.ScriptedReplies(), threading.Event(), store)
+    reply = responses_api.create_response(call)
+    assert store.bytes >= len(reply.body) + len(request_body)

@@ -8,6 +8,7 @@ import typing
 import pytest
 from openai.types.responses import ResponseIncludable, response_create_params
 from openai.types.shared import responses_model
+from openai.types.shared_params import Reasoning
 
 from helpers.mock import models, responses_validation
 from tests.support import openai_error
@@ -167,3 +168,52 @@ def test_stream_options_without_stream_is_a_400(wire):
 def test_more_than_16_metadata_pairs_is_a_400(wire):
     error = error_for(wire, metadata={f"k{n}": "v" for n in range(17)})
     assert (error["param"], error["code"]) == ("metadata", "object_above_max_properties")
+
+
+@pytest.mark.parametrize(("parameters", "param", "code"), [
+    ({"tools": [{"type": "function", "name": "f", "function": {}}]}, "tools[0].function", "unknown_parameter"),
+    ({"tools": [{"type": "function", "name": "f", "strict": []}]}, "tools[0].strict", "invalid_type"),
+    ({"text": {"format": {"type": "text", "name": "x"}}}, "text.format.name", "unknown_parameter"),
+    ({"text": {"format": {"type": "json_schema", "name": "x", "schema": {}, "strict": "yes"}}},
+     "text.format.strict", "invalid_type"),
+    ({"text": {"colour": "blue"}}, "text.colour", "unknown_parameter"),
+    ({"tools": [{"type": "function", "name": "f"}], "tool_choice": {"type": "allowed_tools", "mode": "maybe",
+                                                                     "tools": []}},
+     "tool_choice.mode", "invalid_value"),
+])
+def test_a_nested_object_is_checked_key_by_key(wire, parameters, param, code):
+    error = error_for(wire, **parameters)
+    assert (error["param"], error["code"]) == (param, code)
+
+
+def test_the_reasoning_choices_are_the_sdks():
+    hints = typing.get_type_hints(Reasoning)
+    assert set(responses_validation.REASONING_CHOICES) == set(hints)
+    for key, allowed in responses_validation.REASONING_CHOICES.items():
+        if allowed is not None:
+            assert allowed == literal_values(hints[key]), key
+
+
+@pytest.mark.parametrize(("reasoning", "param"), [
+    ({"effort": "huge"}, "reasoning.effort"), ({"summary": "long"}, "reasoning.summary"),
+    ({"effort": 3}, "reasoning.effort"), ({"depth": "deep"}, "reasoning.depth"),
+])
+def test_a_bad_reasoning_object_is_a_400(wire, reasoning, param):
+    assert error_for(wire, model="gpt-5.4-mini", reasoning=reasoning)["param"] == param
+
+
+@pytest.mark.parametrize("depth", [150, 400])
+def test_a_schema_nested_too_deep_is_a_400_not_a_crash(wire, depth):
+    schema: dict = {}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema}}
+    error = error_for(wire, text={"format": {"type": "json_schema", "name": "deep", "schema": schema}})
+    assert "nested at most 100 levels" in error["message"]
+
+
+def test_a_schema_nested_as_deep_as_allowed_is_answered(wire):
+    schema: dict = {"type": "string"}
+    for _ in range(45):  # two JSON levels a step: 90 levels, with the body's own
+        schema = {"type": "object", "properties": {"a": schema}}
+    body = responses_body(text={"format": {"type": "json_schema", "name": "deep", "schema": schema}})
+    assert wire.post("/responses", body).status == 200

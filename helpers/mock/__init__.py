@@ -14,7 +14,7 @@ Reading order
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
     openai_shapes.py  the JSON of a completion, its streamed chunks, models
-    responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items)
+    responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel)
     responses_validation.py  the Responses API's parameters, checked as the real API checks them
     responses_shapes.py      the JSON of a response, its output items and its typed stream events
     response_store.py the stored responses, bounded (200 responses, 8 MiB), oldest evicted first
@@ -43,7 +43,8 @@ What this mock deliberately does not do
     - Responses: background mode, `conversation` and stored `prompt` are refused with a 400 that says
       the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and
       only function tools are called; input items other than messages, function calls and their outputs
-      are refused; `GET /v1/responses/{id}?stream=true` (replaying a stream) is not offered;
+      are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
+      fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
     - check images, audio or files beyond their JSON shape.
 """
 

@@ -1,9 +1,12 @@
 """The responses the mock keeps (`store`, on unless a request says false): fetched, listed and deleted by id,
-and continued with `previous_response_id`. Bounded in entries and bytes, oldest evicted first."""
+and continued with `previous_response_id`. Bounded in entries and bytes, oldest evicted first.
+
+A stored response's size is counted from what went over the wire (the request's body and the response's
+JSON) instead of encoding it again: that would cost more than the rest of a reply (`make bench`). Earlier
+turns of a conversation are shared between the responses that continue it, so each adds only a reference."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -18,10 +21,7 @@ class StoredResponse:
     response: dict[str, Any]  # the finished response, as GET /v1/responses/{id} returns it
     input_items: list[dict[str, Any]]  # this request's input, ids given, as input_items lists it
     conversation: list[dict[str, Any]]  # every turn so far, this one's output included (chat-shaped)
-
-    @property
-    def size(self) -> int:
-        return len(json.dumps([self.response, self.input_items, self.conversation]))
+    size: int  # bytes: the request's body, the response's JSON, and a reference for each earlier turn
 
 
 class ResponseStore:

@@ -4,6 +4,7 @@ The path of one request: responses_validation.py → replies.py → responses_sh
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 from typing import Any
@@ -17,6 +18,7 @@ from .response_store import StoredResponse
 from .responses_validation import ResponsesRequest, validate_responses_request
 from .validation import ChatRequest
 
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits only: int() would also read "²" and fail on it
 _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_",
                   "reasoning": "rs_"}
 
@@ -42,16 +44,21 @@ def create_response(call: Call) -> Response:
         new_id("resp_", "response"), int(time.time()), request, output,
         responses_shapes.usage(chat.prompt_tokens, choice.completion_tokens), incomplete,
     )
+    headers = rate_limit_headers(chat.prompt_tokens)
+    if request.stream:
+        events = _paced_events(response, request, call)
+        reply = Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+        size = len(events.events[-1])  # the last event holds the whole response
+    else:
+        reply = json_response(200, response, headers)
+        size = len(reply.body)
     if request.store:
         input_items = [{"id": new_id(_ITEM_PREFIXES[item["type"]], "input", n), **item}
                        for n, item in enumerate(request.input_items)]
-        call.responses.add(response["id"], StoredResponse(response, input_items,
-                                                          [*earlier, *turn, *chat_messages(output)]))
-    headers = rate_limit_headers(chat.prompt_tokens)
-    if not request.stream:
-        return json_response(200, response, headers)
-    events = _paced_events(response, request, call)
-    return Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+        conversation = [*earlier, *turn, *chat_messages(output)]
+        size += len(call.request.body) + 8 * len(conversation)
+        call.responses.add(response["id"], StoredResponse(response, input_items, conversation, size))
+    return reply
 
 
 def retrieve_response(call: Call) -> Response:
@@ -69,6 +76,13 @@ def delete_response(call: Call) -> Response:
     if not call.responses.delete(response_id):
         raise errors.response_not_found(response_id)
     return json_response(200, responses_shapes.deleted(response_id))
+
+
+def cancel_response(call: Call) -> Response:
+    """Only a background response can be cancelled, and the mock makes none: every stored one is finished."""
+    _stored(call)
+    raise errors.invalid_request("Only responses created with background=true can be cancelled.",
+                                 param="response_id")
 
 
 def list_input_items(call: Call) -> Response:
@@ -95,8 +109,15 @@ def _query(call: Call) -> dict[str, list[str]]:
 
 
 def _limit(text: str) -> int:
-    if not text.lstrip("-").isdigit():
+    if not _INTEGER.fullmatch(text):
         raise errors.invalid_type("limit", "an integer", text)
+    digits = len(text.lstrip("-"))
+    if digits > 9:  # far out of range whatever its value; too long to repeat in the message
+        raise errors.invalid_request(
+            f"Invalid 'limit': integer {'below minimum' if text.startswith('-') else 'above maximum'} value. "
+            f"Expected a value from 1 to 100, but got an integer of {digits} digits instead.",
+            param="limit", code=f"integer_{'below_min' if text.startswith('-') else 'above_max'}_value",
+        )
     limit = int(text)
     if limit > 100:
         raise errors.out_of_range("limit", limit, 100, above=True, kind="integer")

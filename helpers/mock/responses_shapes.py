@@ -82,7 +82,7 @@ def response_object(
         "prompt_cache_retention": echo["prompt_cache_retention"],
         "reasoning": request.reasoning,
         "safety_identifier": echo["safety_identifier"],
-        "service_tier": "default",  # the tier that served it ("auto" asks for the default)
+        "service_tier": request.service_tier,  # the tier that served it ("auto" asks for the default)
         "store": echo["store"],
         "temperature": echo["temperature"],
         "text": {"format": request.text_format, "verbosity": request.verbosity},

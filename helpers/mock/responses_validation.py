@@ -69,6 +69,14 @@ INCLUDABLE = [
     "reasoning.encrypted_content", "message.output_text.logprobs",
 ]
 EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# `reasoning`'s keys and the values each allows (None: any string); tests compare them with the SDK's.
+REASONING_CHOICES: dict[str, list[str] | None] = {
+    "context": ["auto", "current_turn", "all_turns"],
+    "effort": EFFORTS,
+    "generate_summary": ["auto", "concise", "detailed"],
+    "mode": None,
+    "summary": ["auto", "concise", "detailed"],
+}
 VERBOSITIES = ["low", "medium", "high"]
 FORMATS = ["text", "json_object", "json_schema"]
 ROLES = ["user", "system", "developer", "assistant"]
@@ -106,8 +114,19 @@ ECHO_DEFAULTS: dict[str, Any] = {
     "metadata": {},
 }
 
+# The keys each nested object may have (anything else is an unknown parameter, as at the top level).
+TOOL_KEYS = ("type", "name", "description", "parameters", "strict", "async", "allowed_callers", "defer_loading",
+             "output_schema")
+FORMAT_KEYS = {"text": ("type",), "json_object": ("type",),
+               "json_schema": ("type", "name", "schema", "description", "strict")}
+TEXT_KEYS = ("format", "verbosity")
+
+# The tier a finished response reports: the one asked for ("fast" is served as "priority"), else "default".
+_SERVING_TIERS = {"flex": "flex", "scale": "scale", "priority": "priority", "fast": "priority"}
+
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _MAX_METADATA = 16
+MAX_DEPTH = 100
 # The mock's own limits, said in its own words: what a real key could do that an offline mock cannot.
 _MOCK_CANNOT = {
     "background": "run responses in the background",
@@ -134,12 +153,14 @@ class ResponsesRequest:
     reasoning: dict[str, Any]  # as the reply echoes it
     echo: dict[str, Any]  # every other field the reply repeats, defaults filled in
     verbosity: str
+    service_tier: str  # the tier that serves it, as the finished response reports it
 
 
 def validate_responses_request(body: Any) -> ResponsesRequest:
     """Return the request's essentials, or raise the ApiError the real API would answer with."""
     if not isinstance(body, dict):
         raise errors.invalid_type("body", "an object", body)
+    _check_depth(body)
     for name in body:
         if name in MOVED:
             raise errors.moved_parameter(name, MOVED[name])
@@ -161,6 +182,21 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
     text_format, verbosity = _text_config(body.get("text"), items)
     _check_model(body)
     return _essentials(body, items, tools, text_format, verbosity)
+
+
+def _check_depth(body: dict[str, Any]) -> None:
+    """A response echoes schemas and tools back, and the JSON writer recurses: a request nested deeper than
+    any real one is refused before it can exhaust Python's stack (a stack, not recursion, measures it)."""
+    waiting: list[tuple[Any, int]] = [(body, 1)]
+    while waiting:
+        value, depth = waiting.pop()
+        if depth > MAX_DEPTH:
+            raise errors.invalid_request(
+                f"The offline mock reads JSON nested at most {MAX_DEPTH} levels deep; this request goes deeper.",
+                code="invalid_value",
+            )
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        waiting.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def is_known_model(model: str) -> bool:
@@ -264,6 +300,12 @@ def _text_part(kind: str, text: str) -> dict[str, Any]:
     return {"type": "input_text", "text": text}
 
 
+def _check_keys(value: dict[str, Any], where: str, allowed: tuple[str, ...]) -> None:
+    for key in value:
+        if key not in allowed:
+            raise errors.unknown_parameter(f"{where}.{key}")
+
+
 def _required(item: dict[str, Any], where: str, key: str) -> Any:
     if key not in item:
         raise errors.missing_parameter(f"{where}.{key}")
@@ -331,12 +373,14 @@ def _function_tools(tools: list[Any] | None) -> list[dict[str, Any]]:
                 "the pattern '^[a-zA-Z0-9_-]+$'.",
                 param=f"{where}.name", code="invalid_value",
             )
-        parameters = tool.get("parameters")
-        if parameters is not None and not isinstance(parameters, dict):
-            raise errors.invalid_type(f"{where}.parameters", "an object", parameters)
-        strict = tool.get("strict", True)  # the real API echoes an unset `strict` as true
+        _check_keys(tool, where, TOOL_KEYS)
+        for key, kind in (("parameters", "object"), ("strict", "boolean"), ("description", "string")):
+            if tool.get(key) is not None and not TYPE_CHECKS[kind](tool[key]):
+                raise errors.invalid_type(f"{where}.{key}", f"{'an' if kind == 'object' else 'a'} {kind}", tool[key])
+        strict = tool.get("strict")
         echoed.append({"type": "function", "description": tool.get("description"), "name": name,
-                       "parameters": parameters, "strict": True if strict is None else strict})
+                       "parameters": tool.get("parameters"),
+                       "strict": True if strict is None else strict})  # the real API echoes an unset `strict` as true
     return echoed
 
 
@@ -344,27 +388,41 @@ def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:
     if choice is None:
         return
     if isinstance(choice, str):
-        if choice in ("none", "auto", "required"):
-            return
-        raise errors.invalid_value("tool_choice", choice, ["none", "auto", "required"])
-    kind = choice.get("type")
+        if choice not in ("none", "auto", "required"):
+            raise errors.invalid_value("tool_choice", choice, ["none", "auto", "required"])
+        return
+    kind = _required(choice, "tool_choice", "type")
     if kind == "allowed_tools":
+        _check_allowed_tools(choice)
         return
     if kind != "function":
         raise errors.invalid_request(
             f"Invalid 'tool_choice.type': the offline mock can choose only tools of type 'function', not {kind!r}.",
             param="tool_choice.type", code="invalid_value",
         )
-    name = choice.get("name")
+    _check_keys(choice, "tool_choice", ("type", "name"))
+    name = _required_string(choice, "tool_choice", "name")
     if name not in [tool["name"] for tool in tools]:
         raise errors.invalid_request(
             f"Invalid value for 'tool_choice': tool '{name}' not found in 'tools'.", param="tool_choice"
         )
 
 
+def _check_allowed_tools(choice: dict[str, Any]) -> None:
+    """`{"type": "allowed_tools", "mode": "auto" or "required", "tools": [...]}`: a subset to choose from."""
+    _check_keys(choice, "tool_choice", ("type", "mode", "tools"))
+    mode = _required(choice, "tool_choice", "mode")
+    if mode not in ("auto", "required"):
+        raise errors.invalid_value("tool_choice.mode", mode, ["auto", "required"])
+    allowed = _required(choice, "tool_choice", "tools")
+    if not isinstance(allowed, list) or not all(isinstance(tool, dict) for tool in allowed):
+        raise errors.invalid_type("tool_choice.tools", "an array of objects", allowed)
+
+
 def _text_config(text: dict[str, Any] | None, items: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
     """`text.format` (flat, unlike chat's nested `response_format`) and `text.verbosity`."""
     text = text or {}
+    _check_keys(text, "text", TEXT_KEYS)
     verbosity = text.get("verbosity", "medium")
     if verbosity not in VERBOSITIES:
         raise errors.invalid_value("text.verbosity", verbosity, VERBOSITIES)
@@ -376,6 +434,7 @@ def _text_config(text: dict[str, Any] | None, items: list[dict[str, Any]]) -> tu
         raise errors.missing_parameter("text.format.type")
     if kind not in FORMATS:
         raise errors.invalid_value("text.format.type", kind, FORMATS)
+    _check_keys(text_format, "text.format", FORMAT_KEYS[kind])
     if kind == "json_schema":
         _check_json_schema(text_format)
     if kind == "json_object" and "json" not in _input_words(items).lower():
@@ -400,6 +459,9 @@ def _check_json_schema(text_format: dict[str, Any]) -> None:
         )
     if not isinstance(schema, dict):
         raise errors.invalid_type("text.format.schema", "an object", schema)
+    for key, kind in (("strict", "boolean"), ("description", "string")):
+        if text_format.get(key) is not None and not TYPE_CHECKS[kind](text_format[key]):
+            raise errors.invalid_type(f"text.format.{key}", f"a {kind}", text_format[key])
     if text_format.get("strict") and schema.get("type", "object") == "object" \
             and schema.get("additionalProperties") is not False:
         raise errors.invalid_request(
@@ -421,9 +483,8 @@ def _check_model(body: dict[str, Any]) -> None:
     if not is_known_model(model):
         raise errors.model_not_found(model)
     reasoning = body.get("reasoning") or {}
+    _check_reasoning(reasoning)
     effort = reasoning.get("effort")
-    if effort is not None and effort not in EFFORTS:
-        raise errors.invalid_value("reasoning.effort", effort, EFFORTS)
     if not models.is_reasoning_model(model):
         if effort is not None:
             raise errors.invalid_request(
@@ -439,6 +500,18 @@ def _check_model(body: dict[str, Any]) -> None:
                 f"Unsupported parameter: '{name}' is not supported with this model.",
                 param=name, code="unsupported_parameter",
             )
+
+
+def _check_reasoning(reasoning: dict[str, Any]) -> None:
+    _check_keys(reasoning, "reasoning", tuple(REASONING_CHOICES))
+    for key, allowed in REASONING_CHOICES.items():
+        value = reasoning.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise errors.invalid_type(f"reasoning.{key}", "a string", value)
+        if allowed is not None and value not in allowed:
+            raise errors.invalid_value(f"reasoning.{key}", value, allowed)
 
 
 def samples_without_reasoning(model: str) -> bool:
@@ -468,6 +541,7 @@ def _essentials(body: dict[str, Any], items: list[dict[str, Any]], tools: list[d
         reasoning=_reasoning_echo(body["model"], body.get("reasoning") or {}),
         echo=echo,
         verbosity=verbosity,
+        service_tier=_SERVING_TIERS.get(body.get("service_tier") or "auto", "default"),
     )
 
 

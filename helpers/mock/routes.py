@@ -39,6 +39,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
+    ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
     ("GET", "/v1/models", list_models),
     ("GET", "/v1/models/{model}", retrieve_model),
 ]
