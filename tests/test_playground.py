@@ -12,7 +12,16 @@ import pytest
 import helpers
 from helpers.display import NO_WIRE_RECORD
 from helpers.mock.tokens import split_tokens
-from helpers.playground import CSS_CLASSES, WAYS, Playground, text_in_event
+from helpers.playground import (
+    CSS_CLASSES,
+    RESPONSES_WAYS,
+    WAYS,
+    Finished,
+    Playground,
+    read_frames,
+    text_in_event,
+    text_in_frames,
+)
 
 HAIKU_PROMPT = "Write a haiku about packets crossing the network."
 USER_AGENTS = {"urllib": "Python-urllib/", "requests": "python-requests/", "openai SDK": "OpenAI/Python "}
@@ -179,3 +188,149 @@ def test_every_widget_has_its_documented_css_class(playground):
 ])
 def test_text_in_event_reads_one_line_of_the_stream(line, text):
     assert text_in_event(line) == text
+
+
+# --- the Responses API as the page's other choice ---------------------------------------------------
+
+def completed_id(exchange: helpers.Exchange) -> str:
+    """The id in the last event of a streamed response, as the server sent it."""
+    return json.loads(exchange.frames[-1].split("data: ", 1)[1])["response"]["id"]
+
+
+def send_to_responses(playground: Playground, prompt: str, way: str = "urllib") -> None:
+    playground.api.value = "Responses"
+    send(playground, prompt, way)
+
+
+@pytest.mark.parametrize("way", list(RESPONSES_WAYS))
+def test_the_responses_choice_posts_a_stream_to_responses_with_the_chosen_way(playground, server, way):
+    send_to_responses(playground, HAIKU_PROMPT, way)
+    exchange = server.last_exchange
+    assert exchange.request_line.startswith("POST /v1/responses ")
+    assert user_agent(exchange).startswith(USER_AGENTS[way])
+    body = json.loads(exchange.request_body)
+    assert (body["input"], body["stream"], body["max_output_tokens"]) == (
+        [{"role": "user", "content": HAIKU_PROMPT}], True, 1000)
+    assert "messages" not in body and "previous_response_id" not in body
+    assert playground.last_error is None
+    assert playground.reply.value == helpers.mock.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
+
+
+@pytest.mark.parametrize("way", list(RESPONSES_WAYS))
+def test_a_responses_reply_grows_delta_by_delta(playground, way):
+    values: list[str] = []
+    playground.reply.observe(lambda change: values.append(change["new"]), "value")
+    send_to_responses(playground, HAIKU_PROMPT, way)
+    grown = [value for value in values if value]
+    assert len(grown) > 5
+    assert all(later.startswith(earlier) and later != earlier for earlier, later in itertools.pairwise(grown))
+
+
+def test_a_responses_turn_sends_the_temperature_only_when_it_is_not_the_default(playground, server):
+    send_to_responses(playground, HAIKU_PROMPT)
+    assert "temperature" not in json.loads(server.last_exchange.request_body)
+    playground.model.value, playground.temperature.value = "gpt-4.1-mini", 0.3
+    send_to_responses(playground, HAIKU_PROMPT)
+    assert json.loads(server.last_exchange.request_body)["temperature"] == 0.3
+    assert playground.last_error is None
+
+
+def test_a_responses_follow_up_sends_only_the_new_message_and_the_previous_id(playground, server):
+    send_to_responses(playground, "Give me three tips for writing a good prompt.", "requests")
+    first_id = completed_id(server.last_exchange)
+    send_to_responses(playground, "Now make the second tip shorter.", "openai SDK")
+    body = json.loads(server.last_exchange.request_body)
+    assert body["previous_response_id"] == first_id
+    assert playground.previous_response_id == completed_id(server.last_exchange) != first_id
+    assert body["input"] == [{"role": "user", "content": "Now make the second tip shorter."}]
+    assert playground.reply.value == "2. Show an example."  # the server found the first turn
+    assert "previous_response_id" in playground.status_text
+    assert [m["role"] for m in playground.messages] == ["user", "assistant", "user", "assistant"]
+
+
+def test_responses_after_chat_turns_sends_the_conversation_the_server_never_saw(playground, server):
+    send(playground, "Give me three tips for writing a good prompt.", "urllib")  # Chat Completions
+    send_to_responses(playground, "Now make the second tip shorter.", "urllib")
+    body = json.loads(server.last_exchange.request_body)
+    assert "previous_response_id" not in body
+    assert [item["role"] for item in body["input"]] == ["user", "assistant", "user"]
+    assert playground.reply.value == "2. Show an example."
+
+
+def test_a_chat_turn_between_responses_turns_breaks_the_chain(playground, server):
+    send_to_responses(playground, "Give me three tips for writing a good prompt.")
+    playground.api.value = "Chat Completions"
+    send(playground, "Now make the second tip shorter.")
+    assert playground.previous_response_id is None  # the server never stored the chat turn
+    send_to_responses(playground, HAIKU_PROMPT)
+    body = json.loads(server.last_exchange.request_body)
+    assert "previous_response_id" not in body and len(body["input"]) == 5
+
+
+def test_a_new_conversation_forgets_the_previous_response(playground, server):
+    send_to_responses(playground, HAIKU_PROMPT)
+    playground.on_new_conversation()
+    assert playground.previous_response_id is None
+    send_to_responses(playground, HAIKU_PROMPT)
+    assert "previous_response_id" not in json.loads(server.last_exchange.request_body)
+
+
+@pytest.mark.parametrize("way", list(RESPONSES_WAYS))
+def test_a_responses_error_is_shown_to_the_learner_not_raised(playground, server, way):
+    server.inject_fault("503")
+    send_to_responses(playground, HAIKU_PROMPT, way)
+    assert playground.last_error.startswith("HTTP 503: The server is currently overloaded")
+    assert playground.messages == [] and playground.previous_response_id is None
+
+
+@pytest.mark.parametrize("way", list(RESPONSES_WAYS))
+def test_a_responses_stream_cut_short_is_an_error_not_a_short_reply(playground, server, way):
+    server.inject_fault("disconnect")
+    send_to_responses(playground, HAIKU_PROMPT, way)
+    assert playground.last_error is not None
+    assert playground.messages == []
+
+
+@pytest.mark.parametrize("way", list(RESPONSES_WAYS))
+def test_a_reply_cut_at_max_output_tokens_is_still_a_reply(playground, server, way):
+    playground.max_tokens.value = 16  # the Responses API's smallest limit
+    send_to_responses(playground, "Explain what a token is, in two sentences.", way)
+    assert playground.last_error is None
+    answer = helpers.mock.replies.SCRIPTED_ANSWERS["Explain what a token is, in two sentences."]
+    assert playground.reply.value == "".join(split_tokens(answer)[:16])
+    assert '"status":"incomplete"' in server.last_exchange.frames[-1].replace(" ", "")
+
+
+def test_the_wire_panel_shows_the_responses_events(playground):
+    send_to_responses(playground, HAIKU_PROMPT, "requests")
+    assert "POST /v1/responses HTTP/1.1" in playground.wire.value
+    assert "event: response.completed" in playground.wire.value
+    assert "[DONE]" not in playground.wire.value
+
+
+FRAME_LINES = ["event: response.created", 'data: {"type": "response.created", "response": {"id": "resp_1"}}', "",
+               ": a comment", "event: response.output_text.delta",
+               'data: {"type": "response.output_text.delta", "delta": "Hi"}', ""]
+
+
+def test_read_frames_pairs_each_event_name_with_its_data():
+    assert list(read_frames(FRAME_LINES)) == [
+        ("response.created", {"type": "response.created", "response": {"id": "resp_1"}}),
+        ("response.output_text.delta", {"type": "response.output_text.delta", "delta": "Hi"}),
+    ]
+
+
+def test_text_in_frames_yields_the_deltas_then_the_finished_id():
+    frames = [*read_frames(FRAME_LINES), ("response.completed", {"response": {"id": "resp_1"}})]
+    assert list(text_in_frames(frames)) == ["Hi", Finished("resp_1")]
+
+
+def test_text_in_frames_without_a_terminal_event_is_a_connection_error():
+    with pytest.raises(ConnectionError, match=r"response\.completed"):
+        list(text_in_frames(read_frames(FRAME_LINES)))
+
+
+def test_text_in_frames_raises_the_message_of_an_error_event():
+    frames = [("error", {"type": "error", "error": {"message": "The server had an error."}})]
+    with pytest.raises(RuntimeError, match=r"The server had an error\."):
+        list(text_in_frames(frames))

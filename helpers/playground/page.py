@@ -1,9 +1,10 @@
 """Lesson 05's chat page: settings, the conversation so far, a prompt, the reply as it streams in, and the
-last exchange on the wire. The `Playground` class only wires the three ways (ways.py) to widgets."""
+last exchange on the wire. The `Playground` class only wires the three ways (ways.py), for either API, to widgets."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets as widgets
@@ -12,11 +13,15 @@ from ..connection import Connection
 from ..display import NO_WIRE_RECORD, format_exchange
 from ..mock import Exchange
 from ..mock.models import SUGGESTED_MODELS
-from .ways import WAYS, describe_error, request_body
+from .ways import RESPONSES_WAYS, WAYS, Finished, describe_error, request_body, responses_request_body
+
+CHAT_COMPLETIONS, RESPONSES = "Chat Completions", "Responses"
+APIS = (CHAT_COMPLETIONS, RESPONSES)
 
 # Every piece of the page (by attribute name) has a CSS class, so a browser test (or a learner's own CSS) can find it.
 CSS_CLASSES = {
     "view": "playground",
+    "api": "playground-api",
     "way": "playground-way",
     "model": "playground-model",
     "temperature": "playground-temperature",
@@ -37,10 +42,13 @@ class Playground:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.messages: list[dict[str, str]] = []  # the conversation, sent again with every turn
+        self.messages: list[dict[str, str]] = []  # the conversation, sent again with every chat turn
+        # After a Responses turn the server holds the conversation: the next turn names it by this id.
+        self.previous_response_id: str | None = None
         self.last_error: str | None = None
         self.status_text = "Ready."  # what the status line says, as plain text
 
+        self.api = widgets.ToggleButtons(options=list(APIS), value=CHAT_COMPLETIONS, description="API")
         self.way = widgets.ToggleButtons(options=list(WAYS), value="urllib", description="Way")
         suggestions = list(dict.fromkeys((connection.model, *SUGGESTED_MODELS)))  # any name can be typed in
         self.model = widgets.Combobox(value=connection.model, options=suggestions, description="Model",
@@ -62,7 +70,7 @@ class Playground:
         self.new_conversation_button.on_click(self.on_new_conversation)
 
         chat = widgets.VBox([
-            self.way, self.model, self.temperature, self.max_tokens, self.history,
+            self.api, self.way, self.model, self.temperature, self.max_tokens, self.history,
             self.prompt, widgets.HBox([self.send_button, self.new_conversation_button]),
             self.reply, self.status,
         ], layout=widgets.Layout(width="50%", padding="0 1em 0 0"))
@@ -77,8 +85,9 @@ class Playground:
         return self.view._repr_mimebundle_(**kwargs)
 
     def on_send(self, _button: widgets.Button | None = None) -> None:
-        """Send the prompt with the whole conversation, stream the reply into the page, record the turn.
-        Any failure ends as a message in the status line, never as a traceback."""
+        """Send the prompt (with the whole conversation, or the id of the server's copy of it), stream the
+        reply into the page, record the turn. Any failure ends as a message in the status line, never as a
+        traceback."""
         prompt = self.prompt.value.strip()
         if not prompt:
             self.last_error = "Type a prompt first."
@@ -86,25 +95,41 @@ class Playground:
             return
         way = self.way.value
         messages = [*self.messages, {"role": "user", "content": prompt}]
-        body = request_body(self.model.value.strip(), messages, round(self.temperature.value, 2),
-                            self.max_tokens.value)
+        settings = (round(self.temperature.value, 2), self.max_tokens.value)
+        send: Callable[[str, str, dict[str, Any]], Iterator[str | Finished]]
+        if self.api.value == RESPONSES:
+            # Only what the server has not seen: the new message, or the whole conversation when no
+            # Responses turn came before it (a new page, or chat turns the server never stored).
+            new_input = messages[-1:] if self.previous_response_id else messages
+            body = responses_request_body(self.model.value.strip(), new_input, self.previous_response_id,
+                                          *settings)
+            send = RESPONSES_WAYS[way]
+        else:
+            body = request_body(self.model.value.strip(), messages, *settings)
+            send = WAYS[way]
         before = self.connection.last_exchange
         self.send_button.disabled = True
         self.reply.value = ""
         self.last_error = None
         self._show_status(f"Streaming with {way}...")
-        pieces = 0
+        pieces, response_id = 0, None
         try:
-            for text in WAYS[way](self.connection.base_url, self.connection.api_key, body):
-                self.reply.value += text  # each assignment reaches the browser as its own update
+            for piece in send(self.connection.base_url, self.connection.api_key, body):
+                if isinstance(piece, Finished):
+                    response_id = piece.response_id
+                    continue
+                self.reply.value += piece  # each assignment reaches the browser as its own update
                 pieces += 1
         except Exception as error:  # shown to the learner: a page, unlike a script, must keep going
             self.last_error = describe_error(error)
             self._show_status(f"Error with {way}: {self.last_error}", error=True)
         else:
             self.messages = [*messages, {"role": "assistant", "content": self.reply.value}]
+            self.previous_response_id = response_id  # None after a chat turn: the server kept nothing
             self.prompt.value = ""
-            self._show_status(f"Done: the reply came in {pieces} pieces.")
+            kept = (" The server keeps the conversation: the next Responses turn sends only the new message"
+                    " and previous_response_id." if response_id else "")
+            self._show_status(f"Done: the reply came in {pieces} pieces.{kept}")
         finally:
             self.send_button.disabled = False
         self.history.value = self._history_html()
@@ -112,6 +137,7 @@ class Playground:
 
     def on_new_conversation(self, _button: widgets.Button | None = None) -> None:
         self.messages = []
+        self.previous_response_id = None
         self.reply.value = ""
         self.last_error = None
         self.history.value = self._history_html()

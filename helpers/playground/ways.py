@@ -1,12 +1,13 @@
-"""Lesson 05's code: each way sends one streamed chat completion and yields the reply's text piece by piece.
-The same request three ways: by hand with urllib, with requests, and with the openai SDK."""
+"""Lesson 05's code: each way sends one streamed request and yields the reply's text piece by piece.
+The same request three ways (urllib, requests, the openai SDK), to Chat Completions or to the Responses API."""
 
 from __future__ import annotations
 
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -14,6 +15,7 @@ import requests
 
 TIMEOUT_SECONDS = 20  # long enough for a slow model, short enough that the `timeout` fault ends in a message
 STREAM_CUT_SHORT = "the stream ended before `data: [DONE]`, so the reply is incomplete"
+RESPONSES_CUT_SHORT = "the stream ended before `response.completed`, so the reply is incomplete"
 
 
 def request_body(model: str, messages: list[dict[str, str]], temperature: float, max_tokens: int) -> dict[str, Any]:
@@ -90,6 +92,102 @@ WAYS: dict[str, Callable[[str, str, dict[str, Any]], Iterator[str]]] = {
     "urllib": stream_with_urllib,
     "requests": stream_with_requests,
     "openai SDK": stream_with_sdk,
+}
+
+
+# --- the Responses API (lesson 08): typed events, and the conversation kept on the server -------------
+
+@dataclass(frozen=True)
+class Finished:
+    """The last thing a Responses way yields: the response's id, which the next turn sends as
+    `previous_response_id` so that the server, not the page, holds the conversation."""
+
+    response_id: str
+
+
+def responses_request_body(model: str, new_input: list[dict[str, str]], previous_response_id: str | None,
+                           temperature: float, max_tokens: int) -> dict[str, Any]:
+    """The JSON all three ways send to `/responses`: only what is new, and the id of the turn before it."""
+    body: dict[str, Any] = {
+        "model": model,
+        "input": new_input,
+        "max_output_tokens": max_tokens,  # Responses' name for the limit (Chat says max_completion_tokens)
+        "stream": True,
+    }
+    if temperature != 1.0:  # 1 is the default: left out, as reasoning models may refuse the parameter itself
+        body["temperature"] = temperature
+    if previous_response_id is not None:
+        body["previous_response_id"] = previous_response_id
+    return body
+
+
+def read_frames(lines: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The (event name, data) of each server-sent event: an `event:` line, a `data:` line, a blank line."""
+    event, data = "", []
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if line.startswith("event:"):
+            event = line.removeprefix("event:").strip()
+        elif line.startswith("data:"):
+            data.append(line.removeprefix("data:").removeprefix(" "))
+        elif not line and data:  # a blank line ends the event; `:` comment lines fall through
+            yield event, json.loads("\n".join(data))
+            event, data = "", []
+
+
+def text_in_frames(frames: Iterable[tuple[str, dict[str, Any]]]) -> Iterator[str | Finished]:
+    """The text deltas of a Responses stream, then Finished. No `[DONE]` ends this stream: a terminal event
+    does (`response.incomplete` is a reply cut at the token limit, still a reply)."""
+    for event, data in frames:
+        if event == "response.output_text.delta":
+            yield data["delta"]
+        elif event in ("response.completed", "response.incomplete"):
+            yield Finished(data["response"]["id"])
+            return
+        elif event in ("response.failed", "error"):
+            error = data["response"]["error"] if event == "response.failed" else data.get("error", data)
+            raise RuntimeError(f"the stream reported an error: {error['message']}")
+    raise ConnectionError(RESPONSES_CUT_SHORT)
+
+
+def stream_response_with_urllib(base_url: str, api_key: str, body: dict[str, Any]) -> Iterator[str | Finished]:
+    request = urllib.request.Request(
+        f"{base_url}/responses",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        yield from text_in_frames(read_frames(raw_line.decode("utf-8") for raw_line in response))
+
+
+def stream_response_with_requests(base_url: str, api_key: str, body: dict[str, Any]) -> Iterator[str | Finished]:
+    with requests.post(f"{base_url}/responses", headers={"Authorization": f"Bearer {api_key}"}, json=body,
+                       stream=True, timeout=TIMEOUT_SECONDS) as response:
+        if not response.ok:
+            _ = response.content  # read the error's JSON now: leaving `with` closes the connection
+            response.raise_for_status()
+        yield from text_in_frames(read_frames(response.iter_lines(decode_unicode=True)))
+
+
+def stream_response_with_sdk(base_url: str, api_key: str, body: dict[str, Any]) -> Iterator[str | Finished]:
+    with openai.OpenAI(base_url=base_url, api_key=api_key, timeout=TIMEOUT_SECONDS, max_retries=0) as client:
+        # The SDK parses each event into a typed object; it tells them apart by the `type` in their data.
+        for event in client.responses.create(**body):
+            if event.type == "response.output_text.delta":
+                yield event.delta
+            elif event.type in ("response.completed", "response.incomplete"):
+                yield Finished(event.response.id)
+                return
+            elif event.type == "response.failed":
+                message = event.response.error.message if event.response.error else "(no message)"
+                raise RuntimeError(f"the stream reported an error: {message}")
+    raise ConnectionError(RESPONSES_CUT_SHORT)
+
+
+RESPONSES_WAYS: dict[str, Callable[[str, str, dict[str, Any]], Iterator[str | Finished]]] = {
+    "urllib": stream_response_with_urllib,
+    "requests": stream_response_with_requests,
+    "openai SDK": stream_response_with_sdk,
 }
 
 
