@@ -18,7 +18,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from helpers.mock import schemas
 from tests.support import chat_body, openai_error, validate_strictly
 
-EVENT_PROMPT = "Extract the event: Alice and Bob are going to a science fair on Friday."
+EVENT_PROMPT = "Alice and Bob are going to a science fair on Friday."
 EVENT = {
     "type": "object",
     "properties": {

@@ -40,7 +40,7 @@ SCRIPTED_ANSWERS: dict[str, str] = {
     ),
     "Now make the second tip shorter.": "2. Show an example.",
     # 10_structured_outputs: the text answer to the prompt whose JSON is scripted below
-    "Extract the event: Alice and Bob are going to a science fair on Friday.": (
+    "Alice and Bob are going to a science fair on Friday.": (
         "The event is a science fair, on Friday, with Alice and Bob."
     ),
 }
@@ -48,8 +48,11 @@ SCRIPTED_ANSWERS: dict[str, str] = {
 # Values the mock writes into JSON (a `json_schema` reply, a `json_object` reply, tool arguments) for a
 # prompt, by property name; each is used only where it fits the property's schema.
 SCRIPTED_VALUES: dict[str, dict[str, Any]] = {
-    "Extract the event: Alice and Bob are going to a science fair on Friday.": {
+    "Alice and Bob are going to a science fair on Friday.": {
         "name": "Science fair", "date": "Friday", "participants": ["Alice", "Bob"],
+    },
+    "Give me a quick recipe for pancakes.": {
+        "title": "Pancakes", "minutes": 20, "ingredients": ["flour", "milk", "eggs", "butter"],
     },
 }
 

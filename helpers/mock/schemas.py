@@ -126,7 +126,8 @@ def fill(schema: Any, words: dict[str, Any], default_text: str) -> Any:
     """A value that validates against `schema` (after check_limits has passed it).
 
     `words` offers values by property name (`{"city": "Paris"}`): one is used where it fits the property's
-    schema. Any other string is `default_text`; numbers are their minimum or 1; booleans true."""
+    schema. A property that may be null and is offered no value is null, as a model writes for something
+    the prompt does not say. Any other string is `default_text`; numbers are their minimum or 1."""
     return _Filler(schema, words, default_text).value(schema, 0, None)
 
 
@@ -141,6 +142,8 @@ class _Filler:
             return self.value(self.resolve(schema["$ref"]), depth + 1, name)
         if name in self.words and _fits_simply(self.words[name], schema):
             return self.words[name]
+        if name is not None and _allows_null(schema):
+            return None
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -218,6 +221,13 @@ def _number(schema: dict[str, Any]) -> int | float:
     elif isinstance(high, (int, float)) and not isinstance(high, bool) and high < 1:
         value = high - (1 if "maximum" not in schema else 0)
     return math.ceil(value) if schema.get("type") == "integer" else value
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    """`"type": [..., "null"]`, or an `anyOf` with a `{"type": "null"}` branch."""
+    options: list[Any] = _member(schema, "anyOf", list)
+    return "null" in _kinds(schema) or any(
+        isinstance(option, dict) and option.get("type") == "null" for option in options)
 
 
 def _fits_simply(value: Any, schema: dict[str, Any]) -> bool:
