@@ -84,10 +84,14 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 # --- what one client call looks like -------------------------------------------------------------------------
 
-def requests_call(session: requests.Session, server: Server) -> Callable[[], None]:
-    url = server.base_url + "/chat/completions"
+def requests_call(session: requests.Session, server: Server, api: str = "chat") -> Callable[[], None]:
+    """One plain call of `api`: "chat" (Chat Completions) or "responses" (the Responses API)."""
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    payload = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}]}
+    if api == "responses":
+        url, payload = server.base_url + "/responses", {"model": MODEL, "input": PROMPT}
+    else:
+        url = server.base_url + "/chat/completions"
+        payload = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}]}
 
     def call() -> None:
         response = session.post(url, headers=headers, json=payload)
@@ -97,11 +101,14 @@ def requests_call(session: requests.Session, server: Server) -> Callable[[], Non
     return call
 
 
-def sdk_call(server: Server) -> Callable[[], None]:
+def sdk_call(server: Server, api: str = "chat") -> Callable[[], None]:
     client = openai.OpenAI(base_url=server.base_url, api_key=API_KEY, max_retries=0)
 
     def call() -> None:
-        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": PROMPT}])
+        if api == "responses":
+            client.responses.create(model=MODEL, input=PROMPT)
+        else:
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": PROMPT}])
 
     return call
 
@@ -153,9 +160,9 @@ def burst(calls: list[Callable[[], None]], per_thread: int) -> tuple[int, float]
     return sum(done), time.perf_counter() - started
 
 
-def throughput(servers: list[Server]) -> dict[str, float]:
+def throughput(servers: list[Server], api: str = "chat") -> dict[str, float]:
     """Requests a second with THREADS threads, each with its own keep-alive Session."""
-    calls = {s.name: [requests_call(requests.Session(), s) for _ in range(THREADS)] for s in servers}
+    calls = {s.name: [requests_call(requests.Session(), s, api) for _ in range(THREADS)] for s in servers}
     for call in (c for server_calls in calls.values() for c in server_calls):
         call()  # open every connection before the clock starts
     done = dict.fromkeys(calls, 0)
@@ -184,15 +191,30 @@ def stream_once(client: openai.OpenAI, server: Server) -> tuple[float, float]:
     return first, time.perf_counter() - started
 
 
-def stream_times(servers: list[Server]) -> dict[str, tuple[float, float]]:
+def responses_stream_once(client: openai.OpenAI, server: Server) -> tuple[float, float]:
+    """Seconds to the first text delta and to the end of one 200-token Responses stream."""
+    server.script_reply(LONG_REPLY)
+    started = time.perf_counter()
+    tokens, first = 0, 0.0
+    for event in client.responses.create(model=MODEL, input=PROMPT, stream=True):
+        if event.type == "response.output_text.delta":
+            tokens += 1
+            first = first or time.perf_counter() - started
+    if tokens != 200:
+        raise RuntimeError(f"{server.name} streamed {tokens} Responses deltas, not 200")
+    return first, time.perf_counter() - started
+
+
+def stream_times(servers: list[Server], api: str = "chat") -> dict[str, tuple[float, float]]:
     """Per server, the median seconds to the first chunk and to the end, over STREAMS streams (SDK)."""
     clients = {s.name: openai.OpenAI(base_url=s.base_url, api_key=API_KEY, max_retries=0) for s in servers}
     runs: dict[str, list[tuple[float, float]]] = {s.name: [] for s in servers}
+    once = responses_stream_once if api == "responses" else stream_once
     deadline = time.perf_counter() + TIME_LIMIT
     for number in range(STREAMS + 3):  # the first three warm up
         for server in servers:
             if time.perf_counter() < deadline:
-                run = stream_once(clients[server.name], server)
+                run = once(clients[server.name], server)
                 runs[server.name] += [run] if number >= 3 else []
     return {name: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
             for name, rs in runs.items()}
@@ -278,6 +300,16 @@ def measure(servers: list[Server]) -> dict[str, dict[str, float]]:
     streams = stream_times(servers)
     record("200-token stream: first chunk (ms)", {n: first * 1000 for n, (first, _) in streams.items()})
     record("200-token stream: total (ms)", {n: total * 1000 for n, (_, total) in streams.items()})
+    progress("Responses API: latency, throughput, streams")
+    for client, make_call in (("requests.Session", lambda s: requests_call(requests.Session(), s, "responses")),
+                              ("openai SDK", lambda s: sdk_call(s, "responses"))):
+        times = latencies({s.name: make_call(s) for s in servers})
+        record(f"Responses: median latency, {client} (ms)",
+               {n: statistics.median(t) * 1000 for n, t in times.items()})
+    record(f"Responses: throughput, {THREADS} threads (requests/s)", throughput(servers, "responses"))
+    streams = stream_times(servers, "responses")
+    record("Responses: 200-token stream: first delta (ms)", {n: first * 1000 for n, (first, _) in streams.items()})
+    record("Responses: 200-token stream: total (ms)", {n: total * 1000 for n, (_, total) in streams.items()})
     progress("start-up")
     record("start-up, fresh interpreter to first answer (ms)",
            {s.name: fresh_interpreter_ms(s.name) for s in servers})
@@ -296,6 +328,9 @@ TARGETS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "median latency, openai SDK (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
     f"throughput, {THREADS} threads (requests/s)": (">= 0.8x", lambda ratio, mock: ratio >= 0.8),
     "start-up, import helpers + start() (ms)": ("< 100 ms", lambda ratio, mock: mock < 100),
+    "Responses: median latency, requests.Session (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
+    "Responses: median latency, openai SDK (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
+    f"Responses: throughput, {THREADS} threads (requests/s)": (">= 0.8x", lambda ratio, mock: ratio >= 0.8),
 }
 
 

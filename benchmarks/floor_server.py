@@ -3,7 +3,8 @@ Raw sockets, a thread per connection, canned bytes; `python benchmarks/floor_ser
 
 It reads each request properly (headers up to the blank line, then Content-Length bytes of body), so
 `requests` and the openai SDK accept it as a real server; it answers every request with one prepared
-chat completion (or, when the body asks for `"stream": true`, a prepared stream, one chunk per write).
+chat completion (or, when the body asks for `"stream": true`, a prepared stream, one chunk per write);
+a request to /v1/responses gets a prepared response, or its prepared stream of typed events.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ MODEL = "gpt-5.4-mini"
 STREAM_TOKENS = 200
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 _ASKS_FOR_STREAM = re.compile(rb'"stream"\s*:\s*true')
+_RESPONSES_PATH = re.compile(rb"^POST /v1/responses ")
 
 # Headers like the mock's (and the real service's), so both answers are about the same size.
 _HEADERS = (
@@ -74,8 +76,81 @@ def canned_stream() -> list[bytes]:
     return writes
 
 
+_ANSWER = ("The program packs the prompt into JSON, sends it in an HTTP POST to the provider's API, the provider "
+           "runs the model on it, and the reply comes back as JSON.")
+_HEX = "0" * 50
+
+
+def _response(status: str, output: list[dict], usage: dict | None) -> dict:
+    """A Responses API response with every field the mock's has, so both answers are about the same size."""
+    return {
+        "id": f"resp_{_HEX}", "object": "response", "created_at": 1767225600, "status": status,
+        "background": False, "completed_at": 1767225600 if status == "completed" else None, "error": None,
+        "incomplete_details": None, "instructions": None, "max_output_tokens": None, "max_tool_calls": None,
+        "model": MODEL, "moderation": None, "output": output, "parallel_tool_calls": True,
+        "previous_response_id": None, "prompt_cache_key": None, "prompt_cache_retention": "in_memory",
+        "reasoning": {"effort": "medium", "summary": None}, "safety_identifier": None,
+        "service_tier": "default", "store": True, "temperature": 1.0,
+        "text": {"format": {"type": "text"}, "verbosity": "medium"}, "tool_choice": "auto",
+        "tool_usage": {"image_gen": {"input_tokens": 0, "input_tokens_details": {"image_tokens": 0, "text_tokens": 0},
+                                     "output_tokens": 0, "output_tokens_details": {"image_tokens": 0,
+                                                                                   "text_tokens": 0},
+                                     "total_tokens": 0}, "web_search": {"num_requests": 0}},
+        "tools": [], "top_logprobs": 0, "top_p": 1.0, "truncation": "disabled", "usage": usage, "user": None,
+        "metadata": {},
+    }
+
+
+def _output(text: str) -> list[dict]:
+    part = {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
+    return [{"id": f"rs_{_HEX}", "type": "reasoning", "summary": []},
+            {"id": f"msg_{_HEX}", "type": "message", "status": "completed", "content": [part], "role": "assistant"}]
+
+
+_USAGE = {"input_tokens": 25, "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+          "output_tokens": 40, "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 65}
+
+
+def canned_response() -> bytes:
+    """The whole response to a non-streaming POST /v1/responses, status line to last byte."""
+    body = json.dumps(_response("completed", _output(_ANSWER), _USAGE), indent=2).encode()
+    head = (f"HTTP/1.1 200 OK\r\ncontent-length: {len(body)}\r\ncontent-type: application/json\r\n"
+            f"{_HEADERS}\r\n")
+    return head.encode() + body
+
+
+def canned_response_stream() -> list[bytes]:
+    """A 200-token Responses stream as its writes: the head, one chunk per typed event, the last chunk."""
+    def chunk(event: dict) -> bytes:
+        data = f"event: {event['type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n".encode()
+        return b"%x\r\n%s\r\n" % (len(data), data)
+
+    started = _response("in_progress", [], None)
+    reasoning, message = _output(" word" * STREAM_TOKENS)
+    where = {"item_id": message["id"], "output_index": 1, "content_index": 0}
+    events = [
+        {"type": "response.created", "response": started}, {"type": "response.in_progress", "response": started},
+        {"type": "response.output_item.added", "output_index": 0, "item": reasoning},
+        {"type": "response.output_item.done", "output_index": 0, "item": reasoning},
+        {"type": "response.output_item.added", "output_index": 1, "item": {**message, "content": []}},
+        {"type": "response.content_part.added", **where, "part": {**message["content"][0], "text": ""}},
+        *({"type": "response.output_text.delta", **where, "delta": " word", "logprobs": [],
+           "obfuscation": "abcdef"} for _ in range(STREAM_TOKENS)),
+        {"type": "response.output_text.done", **where, "text": message["content"][0]["text"], "logprobs": []},
+        {"type": "response.content_part.done", **where, "part": message["content"][0]},
+        {"type": "response.output_item.done", "output_index": 1, "item": message},
+        {"type": "response.completed", "response": _response("completed", [reasoning, message], _USAGE)},
+    ]
+    head = (f"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+            f"{_HEADERS}\r\n").encode()
+    numbered = [{"type": e.pop("type"), "sequence_number": n, **e} for n, e in enumerate(events)]
+    return [head, *map(chunk, numbered), b"0\r\n\r\n"]
+
+
 COMPLETION = canned_completion()
 STREAM = canned_stream()
+RESPONSE = canned_response()
+RESPONSE_STREAM = canned_response_stream()
 
 
 def serve_connection(connection: socket.socket) -> None:
@@ -98,11 +173,12 @@ def serve_connection(connection: socket.socket) -> None:
                     return
                 received += data
             body, received = received[:length], received[length:]
+            responses = bool(_RESPONSES_PATH.match(head))
             if _ASKS_FOR_STREAM.search(body):
-                for write in STREAM:  # one write per event, as a server that sends each token at once
+                for write in RESPONSE_STREAM if responses else STREAM:  # one write per event, as it is due
                     connection.sendall(write)
             else:
-                connection.sendall(COMPLETION)
+                connection.sendall(RESPONSE if responses else COMPLETION)
 
 
 def accept_forever(listener: socket.socket) -> None:

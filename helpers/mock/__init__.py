@@ -14,7 +14,11 @@ Reading order
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
     openai_shapes.py  the JSON of a completion, its streamed chunks, models
-    sse.py            server-sent events: `data:` lines, `data: [DONE]`, pacing, obfuscation
+    responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel)
+    responses_validation.py  the Responses API's parameters, checked as the real API checks them
+    responses_shapes.py      the JSON of a response, its output items and its typed stream events
+    response_store.py the stored responses, bounded (200 responses, 8 MiB), oldest evicted first
+    sse.py            server-sent events: `data:` lines, `event:` lines, `data: [DONE]`, pacing, obfuscation
     json_bodies.py    JSON bodies as the real service writes them (indentation), and parsing requests
     errors.py         every error the mock can answer, in the real service's words
     tokens.py         an approximate tokenizer; models.py the model catalogue; ids.py reproducible ids
@@ -26,6 +30,8 @@ The path of one request, from bytes to bytes
     auth.authenticate: Authorization: Bearer <key>     (401 if missing or wrong)
     faults.requested / before_answer                   (429, 500, 503; `timeout` waits; `disconnect` marks)
     chat.create_completion: validation -> replies -> openai_shapes
+      (or responses_api.create_response: responses_validation -> replies -> responses_shapes,
+       its input items turned into chat messages once, so replies.py answers both APIs alike)
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
 
@@ -34,6 +40,10 @@ What this mock deliberately does not do
     - count tokens exactly: tokens.py approximates a byte-pair tokenizer;
     - HTTPS, HTTP/2, compression, or any endpoint beyond those in routes.ROUTES;
     - store chat completions (`GET /v1/chat/completions` lists none);
+    - Responses: background mode, `conversation` and stored `prompt` are refused with a 400 that says
+      the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and
+      only function tools are called; input items other than messages, function calls and their outputs
+      are refused; `GET /v1/responses/{id}?stream=true` (replaying a stream) is not offered;
     - check images, audio or files beyond their JSON shape.
 """
 

@@ -4,10 +4,11 @@ responses (for reproducible ids), and what the server knows (settings, scripted 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .http import Request
 from .replies import ScriptedReplies
+from .response_store import ResponseStore
 
 
 @dataclass
@@ -26,3 +27,4 @@ class Call:
     settings: Settings
     scripted: ScriptedReplies
     stopping: threading.Event
+    responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls

@@ -226,3 +226,35 @@ def overloaded() -> ApiError:
         type="service_unavailable_error",
         code="server_is_overloaded",
     )
+
+
+# --- the Responses API's own wording ---------------------------------------------------------------
+
+def unknown_parameter(name: str) -> ApiError:
+    """The Responses API names one unknown parameter (Chat Completions lists them all, in other words)."""
+    return ApiError(400, f"Unknown parameter: '{name}'.", param=name, code="unknown_parameter")
+
+
+def moved_parameter(name: str, new_place: str) -> ApiError:
+    """A Chat Completions parameter sent to the Responses API, where it lives under another name."""
+    return ApiError(
+        400,
+        f"Unsupported parameter: '{name}'. In the Responses API, this parameter has moved to '{new_place}'. "
+        "Try again with the new parameter. See the API documentation for more information: "
+        "https://platform.openai.com/docs/api-reference/responses/create.",
+        param=name,
+        code="unsupported_parameter",
+    )
+
+
+def response_not_found(response_id: str) -> ApiError:
+    return ApiError(404, f"Response with id '{response_id}' not found.")
+
+
+def previous_response_not_found(response_id: str) -> ApiError:
+    return ApiError(
+        400,
+        f"Previous response with id '{response_id}' not found.",
+        param="previous_response_id",
+        code="previous_response_not_found",
+    )

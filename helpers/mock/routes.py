@@ -10,11 +10,12 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import auth, chat, errors, faults, ids, models, openai_shapes
+from . import auth, chat, errors, faults, ids, models, openai_shapes, responses_api
 from .context import Call, Settings
 from .http import Request, Response
 from .json_bodies import error_response, json_response
 from .replies import ScriptedReplies
+from .response_store import ResponseStore
 
 Handler = Callable[[Call], Response]
 
@@ -34,6 +35,11 @@ def retrieve_model(call: Call) -> Response:
 ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/chat/completions", chat.create_completion),
     ("GET", "/v1/chat/completions", chat.list_stored_completions),
+    ("POST", "/v1/responses", responses_api.create_response),
+    ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
+    ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
+    ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
+    ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
     ("GET", "/v1/models", list_models),
     ("GET", "/v1/models/{model}", retrieve_model),
 ]
@@ -63,6 +69,7 @@ class MockApi:
         self.scripted = scripted
         self.stopping = stopping
         self.counter = ids.ResponseCounter()
+        self.responses = ResponseStore()
 
     def handle(self, request: Request) -> Response:
         """The answer to one request that the HTTP layer has read whole."""
@@ -88,7 +95,8 @@ class MockApi:
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        response = handler(Call(request, params, number, self.settings, self.scripted, self.stopping))
+        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
+        response = handler(call)
         if fault == "disconnect":
             response.cut_after = faults.cut_point(response)
         return response

@@ -87,7 +87,8 @@ class MockServer:
         self.stop()
 
     def script_reply(self, text: str) -> None:
-        """Make `text` the answer to the next chat completion (replies queue up, first in, first out)."""
+        """Make `text` the answer to the next chat completion or response (replies queue up, first in,
+        first out)."""
         self._scripted.add(text)
 
     def inject_fault(self, fault: str, times: int = 1) -> None:

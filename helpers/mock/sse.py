@@ -8,6 +8,12 @@ One event is a few `field: value` lines and a blank line. OpenAI's Chat Completi
 
     data: [DONE]
 
+The Responses API names each event on an `event:` line before its `data:` line (the same name as the
+JSON's `type`), and sends no `[DONE]`: the stream ends when its last event has gone out.
+
+    event: response.output_text.delta
+    data: {"type":"response.output_text.delta","sequence_number":4,...,"delta":"Hi"}
+
 The HTTP layer sends each event as one chunk of a chunked response the moment it is due.
 """
 
@@ -27,6 +33,11 @@ DONE = b"data: [DONE]\n\n"  # the last event of a Chat Completions stream: there
 def event(data: dict[str, Any]) -> bytes:
     """One event: a `data:` line with the chunk as compact JSON (as the real service writes it), a blank line."""
     return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
+
+
+def typed_event(data: dict[str, Any]) -> bytes:
+    """One event of the Responses API: an `event:` line with the JSON's `type`, then the `data:` line."""
+    return b"event: " + str(data["type"]).encode() + b"\n" + event(data)
 
 
 @dataclass
