@@ -12,7 +12,10 @@ Reading order
     faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
-    replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
+    replies.py        what the mock answers: scripted replies, a fallback, refusals, tool calls (when, and
+                      how many: `planned_tool_calls`), answers from tool results, JSON
+    schemas.py        JSON schemas: strict mode's rules and size limits in the real API's words, and a
+                      value that fits any schema (tool arguments, `json_schema` replies)
     openai_shapes.py  the JSON of a completion, its streamed chunks, models
     responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel)
     responses_validation.py  the Responses API's parameters, checked as the real API checks them
@@ -44,7 +47,9 @@ What this mock deliberately does not do
       the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and
       only function tools are called; input items other than messages, function calls and their outputs
       are refused; `GET /v1/responses/{id}?stream=true` (replaying a stream) is not offered;
-    - check images, audio or files beyond their JSON shape.
+    - check images, audio or files beyond their JSON shape;
+    - follow a custom tool's grammar or a schema's `pattern`: their input is the prompt, their strings
+      plain words (every other keyword of a schema is kept).
 """
 
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer, start_mock_server
