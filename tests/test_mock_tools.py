@@ -10,9 +10,11 @@ from typing import Any
 import jsonschema
 import openai
 import pytest
+from hypothesis import HealthCheck, given, settings
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from tests.support import chat_body, openai_error, validate_strictly
+from tests.test_mock_structured import closed_object, nested, strict_schemas
 
 WEATHER = {
     "type": "function",
@@ -250,3 +252,21 @@ def test_the_sdk_raises_bad_request_for_a_refused_tool_schema(sdk):
         sdk.chat.completions.create(model="gpt-4.1-mini", messages=[{"role": "user", "content": "Hi"}],
                                     tools=[strict_weather(required=["city"])])
     assert raised.value.code == "invalid_function_parameters"
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parameters=strict_schemas.map(lambda schema: closed_object({"value": schema})))
+def test_the_arguments_of_any_strict_tool_fit_its_parameters(wire, parameters):
+    tool = {"type": "function", "function": {"name": "fill_in", "parameters": parameters, "strict": True}}
+    reply = wire.post("/chat/completions", chat_body("Please fill_in.", tools=[tool]))
+    if reply.status == 400:  # only the nesting limit may refuse a valid strict schema
+        assert "levels of nesting exceeds limit of 10" in openai_error(reply, 400)["message"]
+        return
+    [call] = reply.json()["choices"][0]["message"]["tool_calls"]
+    jsonschema.validate(json.loads(call["function"]["arguments"]), parameters)
+
+
+def test_tool_parameters_nested_as_deep_as_json_allows_are_a_400_not_a_5xx(wire):
+    tool = {"type": "function", "function": {"name": "deep", "parameters": nested(400)}}
+    error = openai_error(wire.post("/chat/completions", chat_body(tools=[tool])), 400)
+    assert error["message"] == "Invalid schema for function 'deep': 400 levels of nesting exceeds limit of 10."

@@ -48,8 +48,8 @@ What this mock deliberately does not do
       only function tools are called; input items other than messages, function calls and their outputs
       are refused; `GET /v1/responses/{id}?stream=true` (replaying a stream) is not offered;
     - check images, audio or files beyond their JSON shape;
-    - follow a custom tool's grammar or a schema's `pattern`: their input is the prompt, their strings
-      plain words (every other keyword of a schema is kept).
+    - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
+      string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """
 
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer, start_mock_server

@@ -33,22 +33,24 @@ def check_is_schema(schema: Any) -> None:
 
 def check_limits(schema: Any) -> None:
     """Raise SchemaProblem for a schema nested deeper than MAX_NESTING or with more than MAX_PROPERTIES."""
-    properties = 0
+    properties, deepest = 0, 0
     # Walked with a list, not recursion: a hostile schema may be nested as deep as the JSON parser allows.
+    # Each node is visited once, so the work grows with the size of the request body, which is bounded.
     waiting: list[tuple[Any, int]] = [(schema, 1)]
     while waiting:
         node, depth = waiting.pop()
         if not isinstance(node, dict):
             continue
-        children = list(_subschemas(node))
-        if depth > MAX_NESTING and _is_nesting(node):
-            raise SchemaProblem(f"{depth} levels of nesting exceeds limit of {MAX_NESTING}.")
+        if _is_nesting(node):
+            deepest = max(deepest, depth)
         if isinstance(node.get("properties"), dict):
             properties += len(node["properties"])
             if properties > MAX_PROPERTIES:
                 raise SchemaProblem(f"{properties} object properties exceeds limit of {MAX_PROPERTIES}.")
         step = 1 if _is_nesting(node) else 0
-        waiting += [(child, depth + step) for _, child in children]
+        waiting += [(child, depth + step) for _, child in _subschemas(node)]
+    if deepest > MAX_NESTING:
+        raise SchemaProblem(f"{deepest} levels of nesting exceeds limit of {MAX_NESTING}.")
 
 
 def strict_problem(schema: Any) -> str | None:
