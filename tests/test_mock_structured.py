@@ -118,7 +118,7 @@ strict_schemas = st.recursive(leaves, lambda inner: st.one_of(
 ), max_leaves=12)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(properties=st.dictionaries(names, strict_schemas, min_size=1, max_size=4), definition=strict_schemas)
 def test_any_strict_schema_gets_a_reply_that_fits_it(wire, properties, definition):
     schema = {**closed_object({**properties, "ref": {"$ref": "#/$defs/Shared"}}), "$defs": {"Shared": definition}}
@@ -130,7 +130,7 @@ def test_any_strict_schema_gets_a_reply_that_fits_it(wire, properties, definitio
     jsonschema.validate(json.loads(reply.json()["choices"][0]["message"]["content"]), schema)
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None)
 @given(schema=strict_schemas)
 def test_fill_fits_any_schema_it_is_given(schema):
     jsonschema.validate(schemas.fill(schema, {}, "example"), schema)

@@ -254,7 +254,7 @@ def test_the_sdk_raises_bad_request_for_a_refused_tool_schema(sdk):
     assert raised.value.code == "invalid_function_parameters"
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parameters=strict_schemas.map(lambda schema: closed_object({"value": schema})))
 def test_the_arguments_of_any_strict_tool_fit_its_parameters(wire, parameters):
     tool = {"type": "function", "function": {"name": "fill_in", "parameters": parameters, "strict": True}}
