@@ -270,3 +270,12 @@ def test_tool_parameters_nested_as_deep_as_json_allows_are_a_400_not_a_5xx(wire)
     tool = {"type": "function", "function": {"name": "deep", "parameters": nested(400)}}
     error = openai_error(wire.post("/chat/completions", chat_body(tools=[tool])), 400)
     assert error["message"] == "Invalid schema for function 'deep': 400 levels of nesting exceeds limit of 10."
+
+
+def test_allowed_tools_limit_the_calls_on_the_responses_api_too(wire):
+    flat = [{"type": "function", **tool["function"]} for tool in (WEATHER, TIME)]
+    choice = {"type": "allowed_tools", "mode": "required", "tools": [{"type": "function", "name": "get_time"}]}
+    reply = wire.post("/responses", {"model": "gpt-4.1-mini", "input": "What is the weather in Paris?",
+                                     "tools": flat, "tool_choice": choice})
+    assert reply.status == 200, reply.body
+    assert [item["name"] for item in reply.json()["output"] if item["type"] == "function_call"] == ["get_time"]

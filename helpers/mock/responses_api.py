@@ -176,6 +176,10 @@ def _as_chat_request(request: ResponsesRequest, messages: list[dict[str, Any]]) 
     choice = request.tool_choice
     if isinstance(choice, dict) and choice.get("type") == "function":
         choice = {"type": "function", "function": {"name": choice["name"]}}
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        listed = [{"type": "function", "function": {"name": tool.get("name")}}
+                  for tool in choice["tools"] if isinstance(tool, dict)]
+        choice = {"type": "allowed_tools", "allowed_tools": {"mode": choice["mode"], "tools": listed}}
     text_format = request.text_format
     if text_format["type"] == "json_schema":
         text_format = {"type": "json_schema", "json_schema": text_format}
