@@ -270,7 +270,8 @@ def test_every_response_carries_a_distinct_request_id(wire):
 
 
 def test_ids_are_unique_within_one_server(wire):
-    replies = [wire.post("/chat/completions", chat_body(n=2, tools=[WEATHER_TOOL])) for _ in range(10)]
+    replies = [wire.post("/chat/completions", chat_body("Weather in Oslo?", n=2, tools=[WEATHER_TOOL]))
+               for _ in range(10)]
     completion_ids = [reply.json()["id"] for reply in replies]
     call_ids = [choice["message"]["tool_calls"][0]["id"] for reply in replies for choice in reply.json()["choices"]]
     assert len(set(completion_ids)) == 10

@@ -247,7 +247,7 @@ def test_a_named_tool_choice_that_is_not_an_object_is_a_400(wire):
     assert openai_error(reply, 400)["param"] == "tool_choice.function"
 
 
-@pytest.mark.parametrize("schema", ["not a schema", {"enum": []}, {"type": []}, {"type": "object", "properties": [1]}])
+@pytest.mark.parametrize("schema", [{"enum": []}, {"type": []}, {"type": "object", "properties": [1]}])
 def test_an_unreadable_json_schema_still_gets_json(wire, schema):
     response_format = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
     reply = wire.post("/chat/completions", chat_body(response_format=response_format))
@@ -255,8 +255,17 @@ def test_an_unreadable_json_schema_still_gets_json(wire, schema):
     json.loads(reply.json()["choices"][0]["message"]["content"])
 
 
-def test_unreadable_tool_parameters_still_get_json_arguments(wire):
+def test_tool_parameters_that_are_not_a_schema_are_a_400_in_the_real_words(wire):
     tools = [{"type": "function", "function": {"name": "get_weather", "parameters": "not a schema"}}]
-    reply = wire.post("/chat/completions", chat_body(tools=tools))
-    assert reply.status == 200
-    json.loads(reply.json()["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])
+    error = openai_error(wire.post("/chat/completions", chat_body(tools=tools)), 400)
+    assert error["message"] == (
+        "Invalid schema for function 'get_weather': 'not a schema' is not of type 'object', 'boolean'.")
+    assert (error["param"], error["code"]) == ("tools[0].function.parameters", "invalid_function_parameters")
+
+
+def test_a_json_schema_that_is_not_a_schema_is_a_400_in_the_real_words(wire):
+    response_format = {"type": "json_schema", "json_schema": {"name": "answer", "schema": "not a schema"}}
+    error = openai_error(wire.post("/chat/completions", chat_body(response_format=response_format)), 400)
+    assert error["message"] == (
+        "Invalid schema for response_format 'answer': 'not a schema' is not of type 'object', 'boolean'.")
+    assert (error["param"], error["code"]) == ("response_format", None)

@@ -48,7 +48,7 @@ def test_a_function_call_output_is_answered_in_words(wire):
                                          "input": [{"type": "function_call_output", "call_id": call_id,
                                                     "output": "18 degrees, sunny"}]}).json()
     [message] = follow_up["output"]
-    assert message["content"][0]["text"] == "The tool answered: 18 degrees, sunny"
+    assert message["content"][0]["text"] == "get_weather answered: 18 degrees, sunny."
 
 
 def test_the_whole_exchange_can_be_sent_back_as_input_items(wire):
@@ -57,7 +57,7 @@ def test_the_whole_exchange_can_be_sent_back_as_input_items(wire):
     items = [{"role": "user", "content": PROMPT}, {k: call[k] for k in ("type", "call_id", "name", "arguments")},
              {"type": "function_call_output", "call_id": call["call_id"], "output": "rain"}]
     body = wire.post("/responses", {"model": PLAIN_MODEL, "tools": [WEATHER], "input": items}).json()
-    assert body["output"][0]["content"][0]["text"] == "The tool answered: rain"
+    assert body["output"][0]["content"][0]["text"] == "get_weather answered: rain."
     listed = wire.get(f"/responses/{body['id']}/input_items?order=asc").json()["data"]
     assert [item["type"] for item in listed] == ["message", "function_call", "function_call_output"]
 

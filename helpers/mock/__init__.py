@@ -14,7 +14,10 @@ Reading order
     profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
-    replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
+    replies.py        what the mock answers: scripted replies, a fallback, refusals, tool calls (when, and
+                      how many: `planned_tool_calls`), answers from tool results, JSON
+    schemas.py        JSON schemas: strict mode's rules and size limits in the real API's words, and a
+                      value that fits any schema (tool arguments, `json_schema` replies)
     openai_shapes.py  the JSON of a completion, its streamed chunks, models
     responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel)
     responses_validation.py  the Responses API's parameters, checked as the real API checks them
@@ -56,7 +59,9 @@ What this mock deliberately does not do
       only function tools are called; input items other than messages, function calls and their outputs
       are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
       fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
-    - check images, audio or files beyond their JSON shape.
+    - check images, audio or files beyond their JSON shape;
+    - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
+      string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """
 
 from .rate_limits import RateLimit

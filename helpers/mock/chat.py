@@ -18,7 +18,7 @@ def create_completion(call: Call) -> Response:
     text = call.scripted.take() or replies.answer_text(chat.messages)
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)
-    choices = replies.make_choices(chat, text, lambda i: ids.make_id("call_", 24, seed, number, i))
+    choices = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, seed, number, i, k))
     created = int(time.time())
     headers = rate_limits.after_one_request(chat.prompt_tokens)
     if not chat.stream:

@@ -51,7 +51,9 @@ def chat_completion(
 
 
 def _message(choice: Choice) -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": choice.content, "refusal": None, "annotations": []}
+    message: dict[str, Any] = {
+        "role": "assistant", "content": choice.content, "refusal": choice.refusal, "annotations": [],
+    }
     if choice.tool_calls:
         message["tool_calls"] = choice.tool_calls
     return message
@@ -67,7 +69,8 @@ def stream_chunks(
 ) -> Iterator[dict[str, Any]]:
     """The chunks of a streamed completion, in the order the real service sends them: per choice,
     a first delta with the role, then one token a chunk, then an empty delta with the finish reason;
-    last, if asked, a chunk with no choices and the usage."""
+    last, if asked, a chunk with no choices and the usage. A refusal streams like content, in `refusal`;
+    tool calls stream as `_tool_call_deltas` describes."""
 
     def chunk(index: int, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -85,8 +88,10 @@ def stream_chunks(
 
     for choice in choices:
         if choice.tool_calls:
-            yield chunk(choice.index, {"role": "assistant", "content": None, "refusal": None})
             yield from (chunk(choice.index, delta) for delta in _tool_call_deltas(choice.tool_calls))
+        elif choice.refusal is not None:
+            yield chunk(choice.index, {"role": "assistant", "content": None, "refusal": ""})
+            yield from (chunk(choice.index, {"refusal": piece}) for piece in choice.pieces)
         else:
             yield chunk(choice.index, {"role": "assistant", "content": "", "refusal": None})
             yield from (chunk(choice.index, {"content": piece}) for piece in choice.pieces)
@@ -99,14 +104,22 @@ def stream_chunks(
 
 
 def _tool_call_deltas(tool_calls: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """A tool call streams as its id and name first, then its arguments a few characters at a time."""
+    """Tool calls stream one after another, each as its `index`, `id`, `type` and name with empty
+    arguments first, then its arguments a few characters at a time, each piece with only the `index`.
+    The first delta also carries the role, as the real service sends it.
+
+    A custom tool's call streams the same way with `custom: {name, input}` in place of `function`:
+    the shape reported for the real service (openai/openai-openapi#576), which the SDK's chunk types
+    do not describe yet, so the SDK keeps `custom` as an extra field of the delta."""
     for index, call in enumerate(tool_calls):
-        function = call["function"]
-        head = {"index": index, "id": call["id"], "type": "function",
-                "function": {"name": function["name"], "arguments": ""}}
-        yield {"tool_calls": [head]}
-        for piece in tokens.split_tokens(function["arguments"]):
-            yield {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
+        kind = call["type"]
+        field_name = "arguments" if kind == "function" else "input"
+        spec = call[kind]
+        head = {"index": index, "id": call["id"], "type": kind, kind: {"name": spec["name"], field_name: ""}}
+        first: dict[str, Any] = {"role": "assistant", "content": None} if index == 0 else {}
+        yield {**first, "tool_calls": [head], **({"refusal": None} if index == 0 else {})}
+        for piece in tokens.split_tokens(spec[field_name]):
+            yield {"tool_calls": [{"index": index, kind: {field_name: piece}}]}
 
 
 def model_object(model: str) -> dict[str, Any]:

@@ -36,8 +36,8 @@ def create_response(call: Call) -> Response:
         )
     new_id = _id_maker(call)
     text = call.scripted.take() or replies.answer_text(messages)
-    choice = replies.make_choices(chat, text, lambda i: ids.make_id("call_", 24, call.settings.seed,
-                                                                    call.number, i))[0]
+    choice = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, call.settings.seed,
+                                                                       call.number, i, k))[0]
     output = _output_items(request, choice, new_id)
     incomplete = "max_output_tokens" if choice.finish_reason == "length" else None
     response = responses_shapes.response_object(
@@ -179,18 +179,24 @@ def _instructions(instructions: str | None) -> list[dict[str, Any]]:
 
 def _as_chat_request(request: ResponsesRequest, messages: list[dict[str, Any]]) -> ChatRequest:
     """The same request in Chat Completions' terms: flat tools and formats nested as chat nests them."""
-    tools = [{"type": "function", "function": {"name": t["name"], "parameters": t["parameters"] or {}}}
+    tools = [{"type": "function", "function": {"name": t["name"], "parameters": t["parameters"] or {},
+                                               "description": t.get("description") or ""}}
              for t in request.tools]
     choice = request.tool_choice
     if isinstance(choice, dict) and choice.get("type") == "function":
         choice = {"type": "function", "function": {"name": choice["name"]}}
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        listed = [{"type": "function", "function": {"name": tool.get("name")}}
+                  for tool in choice["tools"] if isinstance(tool, dict)]
+        choice = {"type": "allowed_tools", "allowed_tools": {"mode": choice["mode"], "tools": listed}}
     text_format = request.text_format
     if text_format["type"] == "json_schema":
         text_format = {"type": "json_schema", "json_schema": text_format}
     return ChatRequest(
         model=request.model, messages=messages, stream=request.stream, include_usage=False,
         include_obfuscation=request.include_obfuscation, n=1, max_tokens=request.max_output_tokens, stop=[],
-        tools=tools, tool_choice=choice, response_format=text_format,
+        tools=tools, tool_choice=choice, parallel_tool_calls=request.echo["parallel_tool_calls"] is not False,
+        response_format=text_format,
         prompt_tokens=tokens.prompt_tokens(messages, tools or None),
     )
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, models, tokens
+from . import errors, models, schemas, tokens
 
 # Each parameter's JSON type, and whether `null` is allowed (as the SDK's `Optional[...]` says).
 PARAMETERS: dict[str, tuple[str, bool]] = {
@@ -99,6 +99,7 @@ class ChatRequest:
     stop: list[str]
     tools: list[dict[str, Any]]
     tool_choice: Any
+    parallel_tool_calls: bool
     response_format: dict[str, Any]
     prompt_tokens: int
 
@@ -119,6 +120,7 @@ def validate_chat_request(body: Any, strict: bool = True) -> ChatRequest:
         _check_type(name, value)
     _check_ranges_and_choices(body)
     _check_messages(body["messages"])
+    _check_tool_turns(body["messages"])
     _check_stop(body.get("stop"))
     _check_tools(body)
     _check_stream_options(body)
@@ -229,6 +231,10 @@ def _check_tools(body: dict[str, Any]) -> None:
                 param=f"tools[{i}].{kind}.name",
                 code="invalid_value",
             )
+        if kind == "function":
+            _check_function_tool(f"tools[{i}].function", spec)
+        else:
+            _check_custom_format(f"tools[{i}].custom.format", spec.get("format"))
     _check_tool_choice(body.get("tool_choice"), tools)
     if body.get("stream") and any(tool["type"] == "custom" for tool in tools):
         # The SDK's stream chunk (ChoiceDeltaToolCall) has only a `function` form, so the mock has
@@ -240,14 +246,58 @@ def _check_tools(body: dict[str, Any]) -> None:
         )
 
 
+def _check_function_tool(where: str, spec: dict[str, Any]) -> None:
+    """A function's parameters are a JSON schema, bounded in size; in strict mode it keeps strict rules."""
+    parameters = spec.get("parameters")
+    if spec.get("strict") is not None and not isinstance(spec.get("strict"), bool):
+        raise errors.invalid_type(f"{where}.strict", "a boolean", spec["strict"])
+    if spec.get("description") is not None and not isinstance(spec.get("description"), str):
+        raise errors.invalid_type(f"{where}.description", "a string", spec["description"])
+    if "parameters" not in spec:
+        return
+    try:
+        schemas.check_is_schema(parameters)
+        schemas.check_limits(parameters)
+        problem = schemas.strict_problem(parameters) if spec.get("strict") is True else None
+    except schemas.SchemaProblem as refused:
+        problem = str(refused)
+    if problem:
+        raise errors.invalid_request(
+            f"Invalid schema for function '{spec['name']}': {problem}",
+            param=f"{where}.parameters",
+            code="invalid_function_parameters",
+        )
+
+
+def _check_custom_format(where: str, format_: Any) -> None:
+    """A custom tool's input is free text, or follows a grammar (Lark or a regular expression)."""
+    if format_ is None:
+        return
+    if not isinstance(format_, dict):
+        raise errors.invalid_type(where, "an object", format_)
+    if format_.get("type") not in ("text", "grammar"):
+        raise errors.invalid_value(f"{where}.type", format_.get("type"), ["text", "grammar"])
+    if format_["type"] == "grammar":
+        grammar = format_.get("grammar")
+        if not isinstance(grammar, dict):
+            raise errors.missing_parameter(f"{where}.grammar")
+        if not isinstance(grammar.get("definition"), str):
+            raise errors.missing_parameter(f"{where}.grammar.definition")
+        if grammar.get("syntax") not in ("lark", "regex"):
+            raise errors.invalid_value(f"{where}.grammar.syntax", grammar.get("syntax"), ["lark", "regex"])
+
+
 def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:
-    if choice is None or (isinstance(choice, dict) and choice.get("type") == "allowed_tools"):
+    if choice is None:
         return
     if isinstance(choice, str):
         if choice not in ("none", "auto", "required"):
             raise errors.invalid_value("tool_choice", choice, ["none", "auto", "required"])
         return
     kind = choice.get("type")
+    if kind == "allowed_tools":
+        _check_allowed_tools(choice.get("allowed_tools"))
+        return
     spec = choice.get(kind) if kind in ("function", "custom") else None
     if kind in ("function", "custom") and not isinstance(spec, dict):
         raise errors.invalid_type(f"tool_choice.{kind}", "an object", spec)
@@ -256,6 +306,42 @@ def _check_tool_choice(choice: Any, tools: list[dict[str, Any]]) -> None:
         raise errors.invalid_request(
             f"Invalid value for 'tool_choice': tool '{name}' not found in 'tools'.",
             param="tool_choice",
+        )
+
+
+def _check_allowed_tools(allowed: Any) -> None:
+    if not isinstance(allowed, dict):
+        raise errors.missing_parameter("tool_choice.allowed_tools")
+    if allowed.get("mode") not in ("auto", "required"):
+        raise errors.invalid_value("tool_choice.allowed_tools.mode", allowed.get("mode"), ["auto", "required"])
+    if not isinstance(allowed.get("tools"), list):
+        raise errors.missing_parameter("tool_choice.allowed_tools.tools")
+
+
+def _check_tool_turns(messages: list[dict[str, Any]]) -> None:
+    """A `tool` message answers a call of the assistant message before it, and every call is answered."""
+    waiting: list[str] = []  # the ids of the last assistant message's calls not answered yet
+    asker = 0
+    for i, message in enumerate(messages):
+        if message["role"] == "tool":
+            if message.get("tool_call_id") not in waiting:
+                raise errors.invalid_request(
+                    "Invalid parameter: messages with role 'tool' must be a response to a preceeding "
+                    "message with 'tool_calls'.",  # sic: the real message spells it so
+                    param=f"messages.[{i}].role",
+                )
+            waiting.remove(message["tool_call_id"])
+            continue
+        if waiting:
+            break
+        calls = message.get("tool_calls") if message["role"] == "assistant" else None
+        waiting = [str(c.get("id")) for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+        asker = i
+    if waiting:
+        raise errors.invalid_request(
+            "An assistant message with 'tool_calls' must be followed by tool messages responding to each "
+            f"'tool_call_id'. The following tool_call_ids did not have response messages: {', '.join(waiting)}",
+            param=f"messages.[{asker}].role",
         )
 
 
@@ -275,13 +361,43 @@ def _check_response_format(body: dict[str, Any]) -> None:
         raise errors.missing_parameter("response_format.type")
     if kind not in ("text", "json_object", "json_schema"):
         raise errors.invalid_value("response_format.type", kind, ["text", "json_object", "json_schema"])
-    if kind == "json_schema" and not isinstance(body["response_format"].get("json_schema"), dict):
-        raise errors.missing_parameter("response_format.json_schema")
+    if kind == "json_schema":
+        _check_json_schema_format(body["response_format"].get("json_schema"))
     text = " ".join(tokens.message_text(m.get("content")) for m in body["messages"])
     if kind == "json_object" and "json" not in text.lower():
         raise errors.invalid_request(
             "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
             param="messages",
+        )
+
+
+def _check_json_schema_format(spec: Any) -> None:
+    """`{"name", "schema", "strict"}`: a named schema, bounded in size, keeping strict mode's rules if asked."""
+    where = "response_format.json_schema"
+    if not isinstance(spec, dict):
+        raise errors.missing_parameter(where)
+    name = spec.get("name")
+    if name is None:
+        raise errors.missing_parameter(f"{where}.name")
+    if not isinstance(name, str) or not _TOOL_NAME.match(name):
+        raise errors.invalid_request(
+            f"Invalid '{where}.name': string does not match pattern. Expected a string that matches the "
+            "pattern '^[a-zA-Z0-9_-]+$'.",
+            param=f"{where}.name",
+            code="invalid_value",
+        )
+    if spec.get("strict") is not None and not isinstance(spec.get("strict"), bool):
+        raise errors.invalid_type(f"{where}.strict", "a boolean", spec["strict"])
+    try:
+        if "schema" in spec:
+            schemas.check_is_schema(spec["schema"])
+        schemas.check_limits(spec.get("schema"))
+        problem = schemas.strict_problem(spec.get("schema", {})) if spec.get("strict") is True else None
+    except schemas.SchemaProblem as refused:
+        problem = str(refused)
+    if problem:
+        raise errors.invalid_request(
+            f"Invalid schema for response_format '{name}': {problem}", param="response_format"
         )
 
 
@@ -330,6 +446,7 @@ def _essentials(body: dict[str, Any]) -> ChatRequest:
         stop=[stop] if isinstance(stop, str) else stop,
         tools=body.get("tools") or [],
         tool_choice=body.get("tool_choice", "auto" if body.get("tools") else "none"),
+        parallel_tool_calls=body.get("parallel_tool_calls") is not False,
         response_format=body.get("response_format") or {"type": "text"},
         prompt_tokens=tokens.prompt_tokens(body["messages"], body.get("tools")),
     )
