@@ -236,14 +236,6 @@ def _check_tools(body: dict[str, Any]) -> None:
         else:
             _check_custom_format(f"tools[{i}].custom.format", spec.get("format"))
     _check_tool_choice(body.get("tool_choice"), tools)
-    if body.get("stream") and any(tool["type"] == "custom" for tool in tools):
-        # The SDK's stream chunk (ChoiceDeltaToolCall) has only a `function` form, so the mock has
-        # no true way to stream a custom tool's call; it says so before sending anything.
-        raise errors.invalid_request(
-            "The mock server cannot stream a call to a custom tool: a streamed tool call has only the "
-            "'function' form in the SDK's types. Send this request with 'stream': false.",
-            param="tools",
-        )
 
 
 def _check_function_tool(where: str, spec: dict[str, Any]) -> None:
@@ -257,8 +249,10 @@ def _check_function_tool(where: str, spec: dict[str, Any]) -> None:
         return
     try:
         schemas.check_is_schema(parameters)
-        schemas.check_limits(parameters)
-        problem = schemas.strict_problem(parameters) if spec.get("strict") is True else None
+        problem = None
+        if spec.get("strict") is True:  # Structured Outputs' limits and rules hold in strict mode only
+            schemas.check_limits(parameters)
+            problem = schemas.strict_problem(parameters)
     except schemas.SchemaProblem as refused:
         problem = str(refused)
     if problem:
@@ -391,8 +385,10 @@ def _check_json_schema_format(spec: Any) -> None:
     try:
         if "schema" in spec:
             schemas.check_is_schema(spec["schema"])
-        schemas.check_limits(spec.get("schema"))
-        problem = schemas.strict_problem(spec.get("schema", {})) if spec.get("strict") is True else None
+        problem = None
+        if spec.get("strict") is True:  # Structured Outputs' limits and rules hold in strict mode only
+            schemas.check_limits(spec.get("schema"))
+            problem = schemas.strict_problem(spec.get("schema", {}))
     except schemas.SchemaProblem as refused:
         problem = str(refused)
     if problem:
