@@ -9,7 +9,7 @@ Reading order
     http.py           HTTP/1.1: bytes off the socket into a Request, a Response back into bytes
     routes.py         the table of paths, and the way every request takes through the API
     auth.py           the Bearer key check that decides every 401
-    faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
+    faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON
@@ -24,15 +24,17 @@ The path of one request, from bytes to bytes
     http.py reads the request line, headers and body   -> Request
     routes.find_route: method + path -> handler        (404 "Invalid URL" if none)
     auth.authenticate: Authorization: Bearer <key>     (401 if missing or wrong)
-    faults.requested / before_answer                   (429, 500, 503; `timeout` waits; `disconnect` marks)
+    faults.requested / before_answer                   (429, 500, 503; `timeout` waits)
     chat.create_completion: validation -> replies -> openai_shapes
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
+    faults.after_answer                                (`disconnect` cuts, `buffered` holds back, `html` replaces)
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
 
 What this mock deliberately does not do
     - think: answers are scripted or a fixed fallback, the same for the same request;
     - count tokens exactly: tokens.py approximates a byte-pair tokenizer;
-    - HTTPS, HTTP/2, compression, or any endpoint beyond those in routes.ROUTES;
+    - HTTP/2, compression, or any endpoint beyond those in routes.ROUTES (https:// only with `tls=True`,
+      on a self-signed certificate for localhost: see tls/README.md);
     - store chat completions (`GET /v1/chat/completions` lists none);
     - check images, audio or files beyond their JSON shape.
 """

@@ -89,9 +89,7 @@ class MockApi:
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         response = handler(Call(request, params, number, self.settings, self.scripted, self.stopping))
-        if fault == "disconnect":
-            response.cut_after = faults.cut_point(response)
-        return response
+        return faults.after_answer(fault, response) if fault is not None else response  # cut, held back, replaced
 
     def _with_common_headers(self, response: Response, number: int, started: float) -> Response:
         elapsed_ms = round((time.perf_counter() - started) * 1000)

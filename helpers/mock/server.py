@@ -5,7 +5,9 @@ runs it on its own)."""
 from __future__ import annotations
 
 import os
+import ssl
 import threading
+from pathlib import Path
 from typing import Any
 
 from . import faults
@@ -18,6 +20,7 @@ from .wire_record import Exchange, ExchangeLog
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
 DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
 MAX_BODY_BYTES = 16 * 1024 * 1024
+TLS_FOLDER = Path(__file__).parent / "tls"
 
 
 class MockServer:
@@ -34,6 +37,7 @@ class MockServer:
         hang_seconds: float = 60.0,
         set_environment: bool = True,
         verbose: bool = False,
+        tls: bool = False,
     ) -> None:
         self.api_key = api_key
         self._stopping = threading.Event()
@@ -42,7 +46,9 @@ class MockServer:
         self._scripted = ScriptedReplies()
         api = MockApi(Settings(api_key, tokens_per_second, hang_seconds), self._faults, self._scripted,
                       self._stopping)
-        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
+        self._tls = tls
+        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose,
+                                     tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
 
@@ -58,7 +64,13 @@ class MockServer:
     def base_url(self) -> str:
         """What OpenAI clients call `base_url`: the server's root plus `/v1`."""
         host = str(self._httpd.server_address[0])
-        return f"http://{host}:{self.port}/v1"
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}/v1"
+
+    @property
+    def certificate_path(self) -> str:
+        """With `tls=True`: the server's self-signed certificate, the file a client must trust
+        (`ssl.create_default_context(cafile=...)`, `requests.post(..., verify=...)`)."""
+        return str(TLS_FOLDER / "localhost-cert.pem")
 
     def start(self) -> MockServer:
         """Serve in a background thread; point `OpenAI()` at this server through the environment."""
@@ -91,8 +103,8 @@ class MockServer:
         self._scripted.add(text)
 
     def inject_fault(self, fault: str, times: int = 1) -> None:
-        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect
-        (ValueError for any other)."""
+        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect,
+        buffered, html (ValueError for any other)."""
         self._faults.inject(fault, times)
 
     def clear_faults(self) -> None:
@@ -107,6 +119,13 @@ class MockServer:
     def last_exchange(self) -> Exchange | None:
         exchanges = self._log.all()
         return exchanges[-1] if exchanges else None
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The server side of https://: a self-signed certificate for localhost, public on purpose (tls/README.md)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS_FOLDER / "localhost-cert.pem", TLS_FOLDER / "localhost-key.pem")
+    return context
 
 
 class _Environment:
