@@ -98,7 +98,7 @@ def test_without_an_origin_remote_the_tool_explains_and_fails(tmp_path):
 def test_links_cover_every_lesson_and_each_side_by_side_layout():
     remote = binder_urls.Remote("gh", "someone/llm-calls")
     lines = binder_urls.link_lines(remote)
-    assert len(lines) == len(binder_urls.lesson_notebooks()) + len(binder_urls.paired_lessons())
+    assert len(lines) == len(binder_urls.lesson_notebooks()) + len(binder_urls.layouts())
     assert all("https://mybinder.org/v2/gh/someone/llm-calls/HEAD?urlpath=lab%2F" in line for line in lines)
 
 
@@ -117,11 +117,22 @@ def test_side_by_side_workspace_puts_three_notebooks_in_one_row():
     assert workspace["metadata"] == {"id": "01_chat_completion-side-by-side"}
 
 
+def test_a_lesson_with_a_socket_way_gets_a_layout_of_socket_beside_urllib():
+    workspace = binder_urls.side_by_side_workspace("01_chat_completion-socket")
+    dock = workspace["data"]["layout-restorer:data"]["main"]["dock"]
+    assert [child["widgets"] for child in dock["children"]] == [
+        ["notebook:notebooks/01_chat_completion/socket.ipynb"],
+        ["notebook:notebooks/01_chat_completion/urllib.ipynb"],
+    ]
+    assert workspace["metadata"] == {"id": "01_chat_completion-socket-side-by-side"}
+    assert "04_errors_and_retries-socket" not in binder_urls.layouts()  # no socket way there
+
+
 def test_stored_workspaces_are_exactly_what_the_tool_writes():
     stored = {path.name: path.read_text(encoding="utf-8")
               for path in (REPO_ROOT / binder_urls.WORKSPACES).glob("*" + binder_urls.WORKSPACE_SUFFIX)}
     expected = {lesson + binder_urls.WORKSPACE_SUFFIX: binder_urls.workspace_text(lesson)
-                for lesson in binder_urls.paired_lessons()}
+                for lesson in binder_urls.layouts()}
     assert stored == expected, "run `python -m tools.binder_urls workspaces`"
 
 

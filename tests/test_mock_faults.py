@@ -194,3 +194,32 @@ def test_the_disconnect_fault_cuts_a_stream_half_way_through_its_events(server):
     assert received.count(b"data: ") == whole // 2
     assert b"data: [DONE]" not in received and not received.endswith(b"0\r\n\r\n")
     assert server.last_exchange.broken_off
+
+
+def test_the_buffered_fault_sends_nothing_until_the_whole_stream_is_ready(start_server):
+    """At one token a second, a held-back stream shows no event after a second; the whole reply comes later."""
+    server = start_server(tokens_per_second=1)
+    server.inject_fault("buffered")
+    with _send_raw(server, json.dumps(chat_body(stream=True)).encode()) as connection:
+        connection.settimeout(1)  # a bound on waiting: a live stream sends its first event at once
+        received = b""
+        with pytest.raises(TimeoutError):
+            while b"data: " not in received:
+                received += connection.recv(65536)
+    assert b"data: " not in received
+
+
+def test_a_buffered_stream_is_complete_when_it_comes(server):
+    server.inject_fault("buffered")
+    reply = requests.post(f"{server.base_url}/chat/completions", json=chat_body(stream=True), timeout=10,
+                          headers={"Authorization": f"Bearer {server.api_key}"})
+    assert reply.status_code == 200 and reply.text.rstrip().endswith("data: [DONE]")
+
+
+def test_the_html_fault_answers_200_with_a_page_instead_of_json(server, wire):
+    server.inject_fault("html")
+    reply = wire.post("/chat/completions", chat_body())
+    assert reply.status == 200 and reply.headers["content-type"].startswith("text/html")
+    assert reply.body.startswith(b"<!DOCTYPE html>")
+    with pytest.raises(ValueError):
+        json.loads(reply.body)

@@ -103,6 +103,22 @@ def paired_lessons(root: Path = REPO_ROOT) -> list[str]:
     return [folder.name for folder in catalogue.paired_lessons(root / NOTEBOOKS)]
 
 
+# Way zero (a raw socket) gets a layout of its own beside urllib, one layer apart: four columns would not
+# fit 1600 pixels, and the socket way reads best next to the library that hides the same steps.
+SOCKET_LAYOUT = ("socket", "urllib")
+
+
+def layouts(root: Path = REPO_ROOT) -> dict[str, list[Path]]:
+    """Each side-by-side layout's name and its notebooks, in reading order: the three library ways of every
+    paired lesson, and `<lesson>-socket` (socket beside urllib) where the lesson has a socket way."""
+    found: dict[str, list[Path]] = {}
+    for folder in catalogue.paired_lessons(root / NOTEBOOKS):
+        found[folder.name] = [folder / f"{way}.ipynb" for way in catalogue.REQUIRED_WAYS]
+        if (folder / "socket.ipynb").is_file():
+            found[f"{folder.name}-socket"] = [folder / f"{way}.ipynb" for way in SOCKET_LAYOUT]
+    return found
+
+
 def workspace_id(lesson: str) -> str:
     return f"{lesson}-side-by-side"
 
@@ -116,8 +132,8 @@ def notebook_urlpath(notebook: str) -> str:
 
 
 def side_by_side_workspace(lesson: str, root: Path = REPO_ROOT) -> dict[str, Any]:
-    """A JupyterLab 4 workspace: the lesson's ways in one row, in the catalogue's order, file browser folded away."""
-    notebooks = catalogue.ways(root / NOTEBOOKS / lesson)
+    """A JupyterLab 4 workspace: a layout's notebooks in one row (see `layouts`), file browser folded away."""
+    notebooks = layouts(root)[lesson]
     widgets = [f"notebook:{path.relative_to(root).as_posix()}" for path in notebooks]
     dock = {
         "type": "split-area",
@@ -145,7 +161,7 @@ def write_workspaces(root: Path = REPO_ROOT) -> list[Path]:
     folder = root / WORKSPACES
     folder.mkdir(exist_ok=True)
     written = []
-    for lesson in paired_lessons(root):
+    for lesson in layouts(root):
         path = folder / f"{lesson}{WORKSPACE_SUFFIX}"
         path.write_text(workspace_text(lesson, root), encoding="utf-8")
         written.append(path)
@@ -156,7 +172,7 @@ def link_lines(remote: Remote, ref: str = DEFAULT_REF, root: Path = REPO_ROOT) -
     lines = [f"{notebook}  {remote.launch_url(notebook_urlpath(notebook), ref)}" for notebook in lesson_notebooks(root)]
     lines += [
         f"{NOTEBOOKS}/{lesson}/ side by side  {remote.launch_url(workspace_urlpath(lesson), ref)}"
-        for lesson in paired_lessons(root)
+        for lesson in layouts(root)
     ]
     return lines
 

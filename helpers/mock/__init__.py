@@ -9,7 +9,7 @@ Reading order
     http.py           HTTP/1.1: bytes off the socket into a Request, a Response back into bytes
     routes.py         the table of paths, and the way every request takes through the API
     auth.py           the Bearer key check that decides every 401
-    faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
+    faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
     rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
     profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
     chat.py           POST /v1/chat/completions, from checked request to reply
@@ -36,12 +36,13 @@ The path of one request, from bytes to bytes
         auth.authenticate: Authorization: Bearer <key> (401 if missing or wrong)
     http.py reads the body                             -> Request, to routes.MockApi.handle
     rate_limits.RateLimiter.admit, when a limit is set  (429 once the minute's requests or tokens are used)
-    faults.requested / before_answer                   (429, 500, 503; `timeout` waits; `disconnect` marks)
+    faults.requested / before_answer                   (429, 500, 503; `timeout` waits)
     chat.create_completion: validation -> replies -> openai_shapes
       (or responses_api.create_response: responses_validation -> replies -> responses_shapes,
        its input items turned into chat messages once, so replies.py answers both APIs alike)
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
     the latency setting's wait, if any, before the first byte
+    faults.after_answer                                (`disconnect` cuts, `buffered` holds back, `html` replaces)
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
 
 Why two calls across the seam (`admit`, then `handle`): the HTTP layer knows nothing of keys or paths, yet
@@ -52,7 +53,8 @@ Limits on every byte and second a client can cost are in http.Limits (README, "L
 What this mock deliberately does not do
     - think: answers are scripted or a fixed fallback, the same for the same request;
     - count tokens exactly: tokens.py approximates a byte-pair tokenizer;
-    - HTTPS, HTTP/2, compression, or any endpoint beyond those in routes.ROUTES;
+    - HTTP/2, compression, or any endpoint beyond those in routes.ROUTES (https:// only with `tls=True`,
+      on a self-signed certificate for localhost: see tls/README.md);
     - store chat completions (`GET /v1/chat/completions` lists none);
     - Responses: background mode, `conversation` and stored `prompt` are refused with a 400 that says
       the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and

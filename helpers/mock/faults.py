@@ -1,5 +1,6 @@
-"""Faults a lesson can switch on: rate limits, server errors, a server too slow to answer, a broken stream.
-Switch one on from Python for the next N requests, or for one request with the header `X-Mock-Fault`."""
+"""Faults a lesson can switch on: rate limits, server errors, a server too slow to answer, a broken stream,
+a stream held back by a buffering proxy, an HTML page where JSON was expected. Switch one on from Python
+for the next N requests, or for one request with the header `X-Mock-Fault`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from . import errors, rate_limits
-from .http import Request, Response
+from .http import EventSource, Request, Response
 
-FAULTS = ("429", "500", "503", "timeout", "disconnect")
+FAULTS = ("429", "500", "503", "timeout", "disconnect", "buffered", "html")
 FAULT_HEADER = "x-mock-fault"
 
 
@@ -58,6 +59,38 @@ def before_answer(fault: str, request: Request, hang_seconds: float, stopping: t
         raise errors.overloaded()
     if fault == "timeout":
         hang(request.client_gone, hang_seconds, stopping)
+
+
+def after_answer(fault: str, response: Response) -> Response:
+    """Play the fault's part on the answer itself: cut it short, hold a stream back, or replace it."""
+    if fault == "disconnect":
+        response.cut_after = cut_point(response)
+    if fault == "buffered" and response.events is not None:
+        response.events = HeldBack(response.events)
+    if fault == "html":
+        return captive_portal_page()
+    return response
+
+
+class HeldBack:
+    """A stream as a buffering proxy passes it on: nothing until the server has sent the last event, then
+    every event at once. The reply is complete, but the time to first token is the total time."""
+
+    def __init__(self, events: EventSource) -> None:
+        self._events = events
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(list(self._events))  # wait for the whole stream, pauses included
+
+
+def captive_portal_page() -> Response:
+    """A 200 that is not the API at all: the sign-in page a hotel Wi-Fi or a company proxy puts in the way."""
+    page = (b"<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>\n"
+            b"<body><h1>Welcome!</h1><p>Please accept the terms to continue.</p></body></html>\n")
+    return Response(200, [("content-type", "text/html; charset=utf-8")], page)
 
 
 def cut_point(response: Response) -> int:

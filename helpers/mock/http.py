@@ -33,6 +33,7 @@ import functools
 import re
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -163,8 +164,10 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
     request_queue_size = 128  # the default of 5 resets clients when dozens connect at once
 
     def __init__(self, address: tuple[str, int], handle: Handle, refuse: Refuse, admit: Admit,
-                 limits: Limits, log: ExchangeLog, verbose: bool = False) -> None:
+                 limits: Limits, log: ExchangeLog, verbose: bool = False,
+                 tls: ssl.SSLContext | None = None) -> None:
         super().__init__(address, _Connection)
+        self.tls = tls
         self.handle_request_fn = handle
         self.refuse_fn = refuse
         self.admit_fn = admit
@@ -203,10 +206,23 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
         self.connections_opened += 1
         super().process_request(request, client_address)
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Serve one connection. For https://, the TLS handshake happens here, in the connection's own
+        thread, so that a slow or refused handshake never holds up the accept loop."""
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            secure = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # the client refused the certificate, or hung up: nothing to answer
+        with secure:
+            super().finish_request(secure, client_address)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client hanging up is normal, not worth a traceback: in a notebook, a server thread's
         traceback would land in whichever cell happens to be running."""
-        if not isinstance(sys.exc_info()[1], OSError):  # ConnectionError, TimeoutError
+        if not isinstance(sys.exc_info()[1], (OSError, ssl.SSLError)):  # ConnectionError, TimeoutError, TLS
             super().handle_error(request, client_address)
 
 
@@ -485,6 +501,8 @@ class _Connection(socketserver.BaseRequestHandler):
             return self.request.recv(1, socket.MSG_PEEK) == b""
         except BlockingIOError:
             return False  # nothing to read: still connected, still waiting
+        except ValueError:  # a TLS socket cannot peek: whether the client left is unknown until we write
+            return False
         except OSError:
             return True
 

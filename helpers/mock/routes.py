@@ -123,8 +123,8 @@ class MockApi:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
         response = handler(call)
-        if fault == "disconnect":
-            response.cut_after = faults.cut_point(response)
+        if fault is not None:
+            response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
         if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
             response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
         return response

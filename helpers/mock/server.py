@@ -5,7 +5,9 @@ runs it on its own)."""
 from __future__ import annotations
 
 import os
+import ssl
 import threading
+from pathlib import Path
 from typing import Any
 
 from . import faults, profiles
@@ -21,6 +23,7 @@ DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
 PACE_VARIABLE = "LLM_CALLS_TOKENS_PER_SECOND"  # if set, the default pace instead (a test run streams faster)
 MAX_BODY_BYTES = Limits.max_body_bytes
 _DEFAULTS = Limits()
+TLS_FOLDER = Path(__file__).parent / "tls"
 
 
 class MockServer:
@@ -49,6 +52,7 @@ class MockServer:
         set_environment: bool = True,
         verbose: bool = False,
         profile: str = "openai",
+        tls: bool = False,
     ) -> None:
         """The limits (body size, timeouts in seconds, connections served at once) are described in
         http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
@@ -66,7 +70,9 @@ class MockServer:
         api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
-        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, api.admit, limits, self._log, verbose)
+        self._tls = tls
+        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, api.admit, limits, self._log, verbose,
+                                     tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
 
@@ -88,7 +94,13 @@ class MockServer:
     def base_url(self) -> str:
         """What OpenAI clients call `base_url`: the server's root plus `/v1`."""
         host = str(self._httpd.server_address[0])
-        return f"http://{host}:{self.port}/v1"
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}/v1"
+
+    @property
+    def certificate_path(self) -> str:
+        """With `tls=True`: the server's self-signed certificate, the file a client must trust
+        (`ssl.create_default_context(cafile=...)`, `requests.post(..., verify=...)`)."""
+        return str(TLS_FOLDER / "localhost-cert.pem")
 
     def start(self) -> MockServer:
         """Serve in a background thread; point `OpenAI()` at this server through the environment."""
@@ -131,8 +143,8 @@ class MockServer:
         self._scripted.add(text)
 
     def inject_fault(self, fault: str, times: int = 1) -> None:
-        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect
-        (ValueError for any other)."""
+        """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect,
+        buffered, html (ValueError for any other)."""
         self._faults.inject(fault, times)
 
     def clear_faults(self) -> None:
@@ -161,6 +173,13 @@ def _pace_from_environment() -> float:
     if not pace >= 0:  # also refuses nan
         raise ValueError(f"{PACE_VARIABLE} must be a number of tokens a second, 0 or more, not {value!r}")
     return pace
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The server side of https://: a self-signed certificate for localhost, public on purpose (tls/README.md)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS_FOLDER / "localhost-cert.pem", TLS_FOLDER / "localhost-key.pem")
+    return context
 
 
 class _Environment:
