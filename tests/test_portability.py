@@ -6,6 +6,7 @@ headers, plainer errors, no /v1/responses). Outputs are not compared; an error o
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +22,10 @@ from tools import catalogue
 NOTEBOOKS = sorted(catalogue.NOTEBOOKS.glob("**/*.ipynb"))  # every notebook, lesson or not
 WORKERS = 3
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
+# Notebooks still being made portable (issue 11, in parallel): their failures are reported, not fatal;
+# once one runs clean, the test asks for its entry to go.
+PENDING = {"04_errors_and_retries/urllib.ipynb", "04_errors_and_retries/requests.ipynb"}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +57,19 @@ def run_notebook(path: Path) -> str | None:
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
-    except CellExecutionError as error:
-        return str(error).strip().splitlines()[-1]
+    except CellExecutionError:
+        return _first_error(notebook)
     return None
+
+
+def _first_error(notebook: nbformat.NotebookNode) -> str:
+    """Which cell failed, and with what: `cell 17 (bad_response = ...): KeyError: 'error'`."""
+    for position, cell in enumerate(notebook.cells):
+        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+        if errors and "raises-exception" not in cell.metadata.get("tags", []):
+            first_line = cell.source.splitlines()[0] if cell.source else ""
+            return f"cell {position} ({first_line[:40]}): {errors[0].ename}: {ANSI.sub('', errors[0].evalue)}"
+    return "an error outside any cell (the kernel died, or a cell timed out)"
 
 
 def test_there_are_notebooks_to_run():
@@ -64,6 +79,9 @@ def test_there_are_notebooks_to_run():
 def test_every_notebook_runs_against_a_plain_compatible_server(real_target):
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         outcomes = dict(zip(NOTEBOOKS, pool.map(run_notebook, NOTEBOOKS), strict=True))
-    failures = {path.relative_to(catalogue.NOTEBOOKS).as_posix(): error
-                for path, error in outcomes.items() if error is not None}
-    assert not failures, "\n".join(f"{name}: {error}" for name, error in failures.items())
+    names = {path: path.relative_to(catalogue.NOTEBOOKS).as_posix() for path in NOTEBOOKS}
+    failures = {names[path]: error for path, error in outcomes.items() if error is not None}
+    unexpected = {name: error for name, error in failures.items() if name not in PENDING}
+    assert not unexpected, "\n".join(f"{name}: {error}" for name, error in unexpected.items())
+    fixed = sorted(PENDING - set(failures))
+    assert not fixed, f"these now run clean: take them out of PENDING: {fixed}"
