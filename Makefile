@@ -12,6 +12,7 @@ PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
+	@echo "                  (headless: make lab LAB_ARGS=\"--no-browser --port 8888\"; root gets --allow-root)"
 	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
 	@echo "make lint         ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test)"
@@ -25,22 +26,31 @@ help:
 	@echo "make site-serve   build it and serve it on http://127.0.0.1:8001/"
 	@echo "make site-test    build it with warnings as errors and check it in Chromium (also run by .ci/run)"
 
+# JupyterLab's settings for learners (no news pop-up, code lines wrapped so three notebooks fit side by
+# side), installed into .venv as Binder's postBuild installs them into its image.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+# Extra options for `make lab`, e.g. LAB_ARGS="--no-browser --port 8888" in a headless container;
+# Jupyter refuses to run as root unless told, so root gets --allow-root.
+LAB_ARGS ?=
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 # The virtual environment is (re)built whenever the pinned requirements change.
-$(INSTALLED): requirements.txt pyproject.toml
+$(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
 	touch $(INSTALLED)
 
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 # A paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
 LESSON ?= 01_chat_completion
 lab-side-by-side: $(INSTALLED)
 	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
-	$(BIN)/jupyter lab --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
 
 # The site's tests are `make site-test`: they need requirements-site.txt, and take longer than the rest put together.
 test: $(INSTALLED)

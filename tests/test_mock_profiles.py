@@ -8,8 +8,11 @@ import sys
 
 import openai
 import pytest
+import requests
 
 from tests.support import chat_body, wire_client_for
+from tests.test_mock_cli import PROJECT_ROOT as ROOT
+from tests.test_mock_cli import RunningCli
 
 OPENAI_ONLY = ("x-request-id", "openai-", "x-ratelimit-")
 
@@ -91,7 +94,16 @@ def test_an_unknown_profile_is_a_value_error(start_server):
         start_server(profile="lenient")
 
 
-def test_the_command_line_takes_the_profile():
-    result = subprocess.run([sys.executable, "-m", "helpers.mock", "--help"], capture_output=True, text=True,
-                            check=True)
-    assert "--profile {openai,minimal}" in result.stdout
+def test_the_command_line_serves_the_minimal_profile():
+    command = [sys.executable, "-m", "helpers.mock", "--port", "0", "--profile", "minimal", "--quiet"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        cli = RunningCli(process)
+        assert "key: any" in cli.banner
+        reply = requests.post(f"{cli.base_url}/chat/completions", json=chat_body(), timeout=10,
+                              headers={"Authorization": "Bearer made-up"})
+        assert reply.status_code == 200
+        assert _openai_only_headers({name.lower(): value for name, value in reply.headers.items()}) == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

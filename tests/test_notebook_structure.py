@@ -149,3 +149,102 @@ def test_format_tool_finds_nothing_to_change():
     result = subprocess.run([sys.executable, "-m", "tools.notebooks", "check"],
                             capture_output=True, text=True, cwd=REPO_ROOT)
     assert result.returncode == 0, "run `python -m tools.notebooks format`:\n" + result.stdout + result.stderr
+
+
+# --- issue 11: what a learner meets in every notebook ------------------------------------------------
+
+MAX_CODE_LINE = 90  # three notebooks side by side at 1600x900 show about this many characters each
+# Lessons whose exercises and layout were not yet brought to the rules below (issue 11, being reworked
+# in parallel); strict xfail: the day one is fixed, its entry here must go.
+PENDING = {
+    "03_streaming/urllib.ipynb", "03_streaming/requests.ipynb", "03_streaming/openai_sdk.ipynb",
+    "04_errors_and_retries/urllib.ipynb", "04_errors_and_retries/requests.ipynb",
+    "04_errors_and_retries/openai_sdk.ipynb",
+}
+
+
+def _pending(path: Path) -> list[pytest.MarkDecorator]:
+    reason = "issue 11: this lesson's exercise and layout are being reworked"
+    return [pytest.mark.xfail(strict=True, reason=reason)] if _name(path) in PENDING else []
+
+
+LESSONS_OR_PENDING = [pytest.param(path, id=_name(path), marks=_pending(path)) for path in LESSONS]
+
+
+def _assigned(source: str) -> set[str]:
+    """Every name a cell binds: assignments, functions, classes, loop and `with` targets, imports."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def _used(source: str) -> set[str]:
+    import ast
+
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+
+
+@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+def test_running_the_solution_keeps_what_the_learner_wrote(path: Path):
+    nb = _read(path)
+    exercise = set().union(*(_assigned(nb.cells[p].source) for p in _tagged(nb, "exercise")))
+    solution = set().union(*(_assigned(nb.cells[p].source) for p in _tagged(nb, "solution")))
+    assert not exercise & solution, f"the solution cell overwrites the learner's {sorted(exercise & solution)}"
+
+
+@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+def test_the_check_runs_the_learners_work_and_falls_back_to_the_solution(path: Path):
+    nb = _read(path)
+    check = set().union(*(_used(nb.cells[p].source) for p in _tagged(nb, "check")))
+    exercise = set().union(*(_assigned(nb.cells[p].source) for p in _tagged(nb, "exercise")))
+    solution = set().union(*(_assigned(nb.cells[p].source) for p in _tagged(nb, "solution")))
+    assert check & (exercise - solution), "the check should run what the learner's cell defines"
+    assert check & (solution - exercise), "... and fall back to what only the hidden solution defines"
+
+
+@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+def test_the_solutions_stored_output_gives_nothing_away(path: Path):
+    nb = _read(path)
+    for position in _tagged(nb, "solution"):
+        assert not nb.cells[position].outputs, f"solution cell {position} should define, not print"
+
+
+@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+def test_code_lines_fit_three_notebooks_side_by_side(path: Path):
+    long = [f"cell {position}: {line[:40]}..." for position, cell in enumerate(_read(path).cells)
+            if cell.cell_type == "code" for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long, f"code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(long)
+
+
+@pytest.mark.parametrize("folder", PAIRED, ids=lambda p: p.name)
+def test_paired_notebooks_have_the_same_headings(folder: Path):
+    """Every `##` heading, not only the steps, so that the three columns line up side by side."""
+    reference, *others = PAIRED[folder]
+    expected = [line for _, line in _headings(_read(reference)) if line.startswith("## ")]
+    for way in others:
+        headings = [line for _, line in _headings(_read(way)) if line.startswith("## ")]
+        assert headings == expected, f"{way.name}'s headings differ from {reference.name}'s"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_stored_language_info_is_what_the_kernel_writes(path: Path):
+    from ipykernel.ipkernel import IPythonKernel
+
+    assert _read(path).metadata["language_info"] == IPythonKernel.language_info, \
+        "a notebook opened in JupyterLab would turn modified at once: run `python -m tools.notebooks format`"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=_name)
+def test_a_widget_shows_a_friendly_line_before_its_cell_runs(path: Path):
+    from tools.notebooks import WIDGET_FALLBACK, WIDGET_VIEW
+
+    for cell in _read(path).cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                assert output["data"]["text/plain"] == WIDGET_FALLBACK

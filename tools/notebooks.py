@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from ipykernel.ipkernel import IPythonKernel
 
 from tools.catalogue import (
     INDEX_NOTEBOOK,
@@ -35,16 +36,12 @@ INDEX_HEADING = "Map of the collection"  # the heading above the index in the st
 
 NAV_TAG, INDEX_TAG, SOLUTION_TAG = "nav", "lesson-index", "solution"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}  # as ipykernel names it
-# No version numbers: they would change with every Python release and make `check` fail for no reason.
-LANGUAGE_INFO = {
-    "name": "python",
-    "codemirror_mode": {"name": "ipython", "version": 3},
-    "file_extension": ".py",
-    "mimetype": "text/x-python",
-    "nbconvert_exporter": "python",
-    "pygments_lexer": "ipython3",
-}
+# The kernel writes its language_info (Python's version included) into a notebook as soon as it starts;
+# storing exactly that keeps a notebook from turning "modified" the moment it opens (ipykernel's own value).
+LANGUAGE_INFO = dict(IPythonKernel.language_info)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# What a widget's output shows where no kernel has drawn it yet (a static viewer, JupyterLab before Run).
+WIDGET_FALLBACK = "(An interactive page: run this cell in JupyterLab to use it.)"
 VOLATILE_CELL_METADATA = ("execution", "ExecuteTime")  # run timestamps written by nbclient and extensions
 
 
@@ -112,6 +109,9 @@ def normalise(nb: nbformat.NotebookNode, path: Path, lessons: dict[Path, str]) -
     for cell in cells:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"]["text/plain"] = WIDGET_FALLBACK
         if _has_tag(cell, SOLUTION_TAG):
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
         if _has_tag(cell, INDEX_TAG):

@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:
+        if args.profile == "minimal":
+            key = "any (the minimal profile checks none)"
         print(f"Mock OpenAI server on {server.base_url}, key: {key} (Ctrl+C stops it)", flush=True)
         try:
             threading.Event().wait()

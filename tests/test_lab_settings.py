@@ -1,0 +1,50 @@
+"""What a learner's JupyterLab is given: settings that switch off the news pop-up and wrap long code lines
+(installed by `make lab` and by Binder's postBuild), and a `make lab` that runs headless and as root."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tools import catalogue
+
+ROOT = catalogue.REPO_ROOT
+OVERRIDES = ROOT / "binder" / "overrides.json"
+SCHEMAS = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab"
+
+
+def _settings() -> dict:
+    return json.loads(OVERRIDES.read_text(encoding="utf-8"))
+
+
+def test_the_news_pop_up_is_off_with_a_value_jupyterlab_knows():
+    notification = _settings()["@jupyterlab/apputils-extension:notification"]
+    assert notification["fetchNews"] == "false"
+    schema = json.loads((SCHEMAS / "apputils-extension" / "notification.json").read_text())
+    allowed = [choice["const"] for choice in schema["properties"]["fetchNews"]["oneOf"]]
+    assert notification["fetchNews"] in allowed
+
+
+def test_code_lines_are_wrapped_in_notebooks():
+    tracker = _settings()["@jupyterlab/notebook-extension:tracker"]
+    assert tracker["codeCellConfig"]["lineWrap"] is True
+    schema = json.loads((SCHEMAS / "notebook-extension" / "tracker.json").read_text())
+    assert "codeCellConfig" in schema["properties"]
+
+
+def test_make_and_binder_install_the_settings_where_jupyterlab_reads_them():
+    target = "share/jupyter/lab/settings"
+    makefile, post_build = (ROOT / "Makefile").read_text(), (ROOT / "binder" / "postBuild").read_text()
+    assert target in makefile and "cp binder/overrides.json" in makefile
+    assert target in post_build and "cp binder/overrides.json" in post_build
+
+
+def test_make_lab_passes_lab_args_and_allows_root_only_for_root():
+    result = subprocess.run(["make", "-n", "-W", "requirements.txt", "lab", "LAB_ARGS=--no-browser --port 8888"],
+                            capture_output=True, text=True, cwd=ROOT, check=True)
+    command = next(line for line in result.stdout.splitlines() if "jupyter lab" in line)
+    assert "--no-browser --port 8888" in command
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
