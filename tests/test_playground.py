@@ -334,3 +334,16 @@ def test_text_in_frames_raises_the_message_of_an_error_event():
     frames = [("error", {"type": "error", "error": {"message": "The server had an error."}})]
     with pytest.raises(RuntimeError, match=r"The server had an error\."):
         list(text_in_frames(frames))
+
+
+def test_enter_in_the_prompt_box_sends_as_the_button_does(playground):
+    playground.prompt.value = HAIKU_PROMPT
+    playground.prompt._handle_custom_msg({"event": "submit"}, [])  # what the browser sends on Enter
+    assert playground.last_error is None
+    assert playground.reply.value == helpers.mock.replies.SCRIPTED_ANSWERS[HAIKU_PROMPT]
+
+
+def test_labels_are_not_cut_short():
+    page = Playground(helpers.Connection("http://127.0.0.1:9/v1", "sk-any", helpers.MODEL))
+    assert page.temperature.style.description_width == "initial"
+    assert page.max_tokens.style.description_width == "initial"

@@ -53,11 +53,14 @@ class Playground:
         suggestions = list(dict.fromkeys((connection.model, *SUGGESTED_MODELS)))  # any name can be typed in
         self.model = widgets.Combobox(value=connection.model, options=suggestions, description="Model",
                                       ensure_option=False)
-        self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description="Temperature")
+        wide_label = {"description_width": "initial"}  # the default width cuts "Temperature" short
+        self.temperature = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description="Temperature",
+                                               style=wide_label)
         # Generous: a reasoning model spends part of this limit thinking before it writes a visible word.
-        self.max_tokens = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Max tokens")
+        self.max_tokens = widgets.BoundedIntText(value=1000, min=1, max=100_000, description="Max tokens",
+                                                 style=wide_label)
         self.history = widgets.HTML(value=self._history_html())
-        self.prompt = widgets.Text(placeholder="Type a prompt, then press Send", description="Prompt",
+        self.prompt = widgets.Text(placeholder="Type a prompt, then press Enter or Send", description="Prompt",
                                    layout=widgets.Layout(width="100%"))
         self.send_button = widgets.Button(description="Send", button_style="primary", icon="paper-plane")
         self.new_conversation_button = widgets.Button(description="New conversation", icon="eraser")
@@ -67,6 +70,7 @@ class Playground:
         self.wire = widgets.HTML(value=_pre("(The exchange on the wire appears here after each send.)"))
 
         self.send_button.on_click(self.on_send)
+        self.prompt.on_msg(self._on_prompt_message)
         self.new_conversation_button.on_click(self.on_new_conversation)
 
         chat = widgets.VBox([
@@ -79,6 +83,12 @@ class Playground:
         self.view = widgets.HBox([chat, wire_panel], layout=widgets.Layout(width="100%"))
         for attribute, css_class in CSS_CLASSES.items():
             getattr(self, attribute).add_class(css_class)
+
+    def _on_prompt_message(self, _widget: widgets.Text, content: dict[str, Any], _buffers: Any) -> None:
+        """Enter in the prompt box sends, as the button does: the browser sends the box a `submit` event.
+        (ipywidgets 8 deprecates `Text.on_submit`, which listened for this same event.)"""
+        if content.get("event") == "submit":
+            self.on_send()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Leaving `playground` last in a cell shows the page."""
