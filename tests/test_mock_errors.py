@@ -13,7 +13,7 @@ import requests
 import helpers
 from tests.support import chat_body, openai_error, wire_client_for
 
-REASONING_MODEL = helpers.MODEL  # refuses max_tokens and a temperature other than 1
+REASONING_MODEL = helpers.MODEL  # refuses max_tokens; takes a temperature only while it does not reason
 USER = {"role": "user", "content": "Hi"}
 
 # (the request's parameters, the `param` the error names), all answered 400 by the real API.
@@ -41,7 +41,11 @@ BAD_PARAMETERS = [
     ({"response_format": {"type": "json_object"}}, "messages"),  # the messages never say "JSON"
     ({"response_format": {"type": "xml"}}, "response_format.type"),
     ({"model": REASONING_MODEL, "max_tokens": 10}, "max_tokens"),
-    ({"model": REASONING_MODEL, "temperature": 0.5}, "temperature"),
+    ({"model": REASONING_MODEL, "reasoning_effort": "low", "temperature": 0.5}, "temperature"),
+    ({"model": REASONING_MODEL, "reasoning_effort": "minimal"}, "reasoning_effort"),
+    ({"model": "gpt-5.5", "temperature": 0.5}, "temperature"),  # reasons (medium) by default
+    ({"model": "gpt-5-mini", "temperature": 0.5}, "temperature"),  # cannot stop reasoning
+    ({"model": "o3", "top_p": 0.5}, "top_p"),
 ]
 
 
@@ -50,6 +54,31 @@ def test_a_bad_parameter_is_a_400_naming_it(wire, parameters, param):
     error = openai_error(wire.post("/chat/completions", chat_body(**parameters)), 400)
     assert error["type"] == "invalid_request_error"
     assert error["param"] == param
+
+
+@pytest.mark.parametrize("parameters", [
+    {"model": REASONING_MODEL, "temperature": 0.2},  # gpt-5.4-mini's default effort is "none"
+    {"model": REASONING_MODEL, "reasoning_effort": "none", "top_p": 0.5},
+    {"model": "gpt-5.5", "reasoning_effort": "none", "temperature": 0.2},
+    {"model": "gpt-5-mini", "temperature": 1},
+], ids=repr)
+def test_a_reasoning_model_that_is_not_reasoning_takes_a_temperature(wire, parameters):
+    assert wire.post("/chat/completions", chat_body(**parameters)).status == 200
+
+
+def test_a_temperature_refused_by_a_reasoning_model_is_unsupported_value(wire):
+    body = chat_body(model="gpt-5.5", temperature=0.2)
+    error = openai_error(wire.post("/chat/completions", body), 400)
+    assert error["code"] == "unsupported_value"
+    assert error["message"] == ("Unsupported value: 'temperature' does not support 0.2 with this model. "
+                                "Only the default (1) value is supported.")
+
+
+def test_minimal_effort_is_refused_by_gpt_5_4_mini_listing_what_it_takes(wire):
+    error = openai_error(wire.post("/chat/completions", chat_body(model=REASONING_MODEL,
+                                                                 reasoning_effort="minimal")), 400)
+    assert error["message"] == ("Unsupported value: 'reasoning_effort' does not support 'minimal' with this "
+                                "model. Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'.")
 
 
 def test_a_temperature_above_2_says_what_the_maximum_is(wire):

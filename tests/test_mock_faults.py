@@ -28,6 +28,17 @@ def test_an_injected_429_carries_retry_after_and_rate_limit_headers(server, wire
         assert reply.headers[f"x-ratelimit-{name}"]
 
 
+def test_the_429_and_the_200s_report_the_same_limits(server, wire):
+    ok = wire.post("/chat/completions", chat_body())
+    server.inject_fault("429")
+    refused = wire.post("/chat/completions", chat_body())
+    for name in ("limit-requests", "limit-tokens"):
+        assert refused.headers[f"x-ratelimit-{name}"] == ok.headers[f"x-ratelimit-{name}"]
+    limit = ok.headers["x-ratelimit-limit-requests"]
+    assert f"Limit {limit}, Used {limit}, Requested 1" in refused.json()["error"]["message"]
+    assert int(ok.headers["x-ratelimit-remaining-requests"]) == int(limit) - 1
+
+
 def test_an_injected_fault_answers_only_the_next_requests(server, wire):
     server.inject_fault("503", times=2)
     statuses = [wire.post("/chat/completions", chat_body()).status for _ in range(3)]

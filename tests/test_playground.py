@@ -105,7 +105,8 @@ def test_the_wire_panel_shows_the_last_exchange(playground):
 
 @pytest.mark.parametrize("way", list(WAYS))
 def test_a_refused_temperature_is_shown_to_the_learner_not_raised(playground, way):
-    playground.temperature.value = 0.2  # the default model is a reasoning model: only 1 is allowed
+    playground.model.value = "gpt-5.5"  # reasons by default (effort medium): only a temperature of 1
+    playground.temperature.value = 0.2
     send(playground, HAIKU_PROMPT, way)
     assert playground.last_error == (
         "HTTP 400: Unsupported value: 'temperature' does not support 0.2 with this model. "

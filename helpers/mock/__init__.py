@@ -10,6 +10,8 @@ Reading order
     routes.py         the table of paths, and the way every request takes through the API
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout and disconnect, switched on by a lesson
+    rate_limits.py    the account's limits: the 200s' x-ratelimit-* headers and the 429's, from one place
+    profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
     replies.py        what the mock answers: scripted replies, a fallback, tool calls, JSON

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from . import ids, openai_shapes, replies, sse
+from . import ids, openai_shapes, rate_limits, replies, sse
 from .context import Call
 from .http import Response
 from .json_bodies import json_response, parse_request_body
@@ -14,13 +14,13 @@ from .validation import ChatRequest, validate_chat_request
 
 
 def create_completion(call: Call) -> Response:
-    chat = validate_chat_request(parse_request_body(call.request.body))
+    chat = validate_chat_request(parse_request_body(call.request.body), strict=call.settings.profile.strict)
     text = call.scripted.take() or replies.answer_text(chat.messages)
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)
     choices = replies.make_choices(chat, text, lambda i: ids.make_id("call_", 24, seed, number, i))
     created = int(time.time())
-    headers = rate_limit_headers(chat.prompt_tokens)
+    headers = rate_limits.after_one_request(chat.prompt_tokens)
     if not chat.stream:
         completion = openai_shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens)
         return json_response(200, completion, headers)
@@ -53,14 +53,3 @@ def _stream_events(chunks: list[dict[str, Any]], chat: ChatRequest, call: Call) 
 def _carries_token(chunk: dict[str, Any]) -> bool:
     return any(c["delta"].get("content") or c["delta"].get("tool_calls") for c in chunk["choices"])
 
-
-def rate_limit_headers(prompt_tokens: int) -> list[tuple[str, str]]:
-    """A generous limit, barely touched, as a well-provisioned account sees it."""
-    return [
-        ("x-ratelimit-limit-requests", "5000"),
-        ("x-ratelimit-remaining-requests", "4999"),
-        ("x-ratelimit-reset-requests", "12ms"),
-        ("x-ratelimit-limit-tokens", "2000000"),
-        ("x-ratelimit-remaining-tokens", str(2_000_000 - prompt_tokens)),
-        ("x-ratelimit-reset-tokens", "0s"),
-    ]

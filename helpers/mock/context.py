@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from .http import Request
+from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
 
 
@@ -16,6 +17,7 @@ class Settings:
     tokens_per_second: float  # stream pacing; 0 streams as fast as the socket allows
     hang_seconds: float  # how long the `timeout` fault keeps a client waiting at most
     seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
+    profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
 
 
 @dataclass

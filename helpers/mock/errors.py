@@ -182,6 +182,18 @@ def unsupported_value(param: str, value: Any, default: Any) -> ApiError:
     )
 
 
+def unsupported_choice(param: str, value: Any, supported: list[str]) -> ApiError:
+    quoted = [f"'{option}'" for option in supported]
+    options = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    return ApiError(
+        400,
+        f"Unsupported value: '{param}' does not support '{value}' with this model. "
+        f"Supported values are: {options}.",
+        param=param,
+        code="unsupported_value",
+    )
+
+
 def context_length_exceeded(limit: int, used: int) -> ApiError:
     return ApiError(
         400,
@@ -200,11 +212,11 @@ def unreadable_request(status: int, message: str) -> ApiError:
 
 # --- 429 and 5xx: try again later ----------------------------------------------------------------
 
-def rate_limited(model: str, retry_after: int) -> ApiError:
+def rate_limited(model: str, limit: int, retry_after: int) -> ApiError:
     return ApiError(
         429,
-        f"Rate limit reached for {model} in organization org-mock on requests per min (RPM): Limit 3, "
-        f"Used 3, Requested 1. Please try again in {retry_after}s. Visit "
+        f"Rate limit reached for {model} in organization org-mock on requests per min (RPM): Limit {limit}, "
+        f"Used {limit}, Requested 1. Please try again in {retry_after}s. Visit "
         "https://platform.openai.com/account/rate-limits to learn more.",
         type="requests",
         code="rate_limit_exceeded",

@@ -9,12 +9,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from . import errors
+from . import errors, rate_limits
 from .http import Request, Response
 
 FAULTS = ("429", "500", "503", "timeout", "disconnect")
 FAULT_HEADER = "x-mock-fault"
-RETRY_AFTER_SECONDS = 1
 
 
 class FaultQueue:
@@ -68,16 +67,8 @@ def cut_point(response: Response) -> int:
 
 def rate_limited(model: str) -> errors.ApiError:
     """The 429 of an account that has used up its requests for the minute, with the headers that say so."""
-    error = errors.rate_limited(model, RETRY_AFTER_SECONDS)
-    error.headers = {
-        "retry-after": str(RETRY_AFTER_SECONDS),
-        "x-ratelimit-limit-requests": "3",
-        "x-ratelimit-remaining-requests": "0",
-        "x-ratelimit-reset-requests": f"{RETRY_AFTER_SECONDS}s",
-        "x-ratelimit-limit-tokens": "40000",
-        "x-ratelimit-remaining-tokens": "40000",
-        "x-ratelimit-reset-tokens": "0s",
-    }
+    error = errors.rate_limited(model, rate_limits.REQUESTS_PER_MINUTE, rate_limits.RETRY_AFTER_SECONDS)
+    error.headers = dict(rate_limits.minute_spent())
     return error
 
 

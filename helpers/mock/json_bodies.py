@@ -8,7 +8,6 @@ from json.encoder import encode_basestring_ascii as quoted  # the C function jso
 from typing import Any
 
 from . import errors
-from .errors import ApiError
 from .http import Response
 
 _CONSTANTS = {None: "null", True: "true", False: "false"}
@@ -18,11 +17,6 @@ def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | No
                   indent: int = 2) -> Response:
     body = indented(payload, indent).encode()
     return Response(status, [("content-type", "application/json"), *(headers or [])], body)
-
-
-def error_response(error: ApiError) -> Response:
-    """`{"error": {"message", "type", "param", "code"}}`, with the error's own headers (Retry-After, ...)."""
-    return json_response(error.status, error.body(), list(error.headers.items()), indent=4)
 
 
 def indented(value: Any, indent: int = 2) -> str:

@@ -62,9 +62,48 @@ def context_window(model: str) -> int:
 
 
 def is_reasoning_model(model: str) -> bool:
-    """o-series and GPT-5-and-later models think before answering; they refuse `max_tokens` and
-    a `temperature` other than 1. Their "-chat-latest" variants are plain chat models."""
+    """o-series and GPT-5-and-later models think before answering; they refuse `max_tokens`.
+    Their "-chat-latest" variants are plain chat models."""
     return bool(re.match(r"o\d|gpt-[5-9]", model)) and not model.endswith("-chat-latest")
+
+
+def _gpt5_version(model: str) -> tuple[int, int] | None:
+    """(5, 4) for "gpt-5.4-mini", (5, 0) for "gpt-5-mini"; None for a model outside GPT-5 and later."""
+    match = re.match(r"gpt-(\d+)(?:\.(\d+))?(?:-|$)", model)
+    if match is None or int(match.group(1)) < 5:
+        return None
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def can_stop_reasoning(model: str) -> bool:
+    """GPT-5.1 and later (but not the -pro models) take reasoning effort `none`: no thinking at all."""
+    version = _gpt5_version(model)
+    return version is not None and version >= (5, 1) and "-pro" not in model
+
+
+def reasoning_efforts(model: str) -> tuple[str, ...] | None:
+    """The `reasoning_effort` values a model is known to accept, None where the mock does not know them
+    (it then lets every value through). GPT-5.1 to 5.4 replaced `minimal` by `none`: for gpt-5.4-mini
+    the real 400 says "Supported values are: 'none', 'low', 'medium', 'high', and 'xhigh'"
+    (quoted in livekit/agents#6153)."""
+    version = _gpt5_version(model)
+    if can_stop_reasoning(model) and version is not None and version < (5, 5):
+        return ("none", "low", "medium", "high", "xhigh")
+    return None
+
+
+def default_reasoning_effort(model: str) -> str:
+    """The effort a reasoning model uses when the request names none. GPT-5.1 to 5.4 default to
+    `none` (the API reference: "gpt-5.1 defaults to none"; gpt-5.2 and 5.4-mini probed the same way,
+    BerriAI/litellm-docs#1064, dynamiq-ai/dynamiq#741); GPT-5.5 and 5.6 default to `medium` (OpenAI's
+    reasoning guide, quoted in UKGovernmentBEIS/inspect_ai#5162), as do gpt-5 and the o-series;
+    the -pro models think hard (`high`)."""
+    version = _gpt5_version(model)
+    if "-pro" in model:
+        return "high"
+    if can_stop_reasoning(model) and version is not None and version < (5, 5) and "codex" not in model:
+        return "none"
+    return "medium"
 
 
 def created(model: str) -> int:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from . import auth, chat, errors, faults, ids, models, openai_shapes
 from .context import Call, Settings
 from .http import Request, Response
-from .json_bodies import error_response, json_response
+from .json_bodies import json_response
+from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
 
 Handler = Callable[[Call], Response]
@@ -39,12 +40,12 @@ ROUTES: list[tuple[str, str, Handler]] = [
 ]
 
 
-def find_route(method: str, path: str) -> tuple[Handler, dict[str, str]]:
+def find_route(method: str, path: str, profile: Profile = OPENAI) -> tuple[Handler, dict[str, str]]:
     """The handler for this method and path, and the values of the path's `{name}` segments."""
     segments = path.split("/")
     for route_method, template, handler in ROUTES:
         parts = template.split("/")
-        if route_method != method or len(parts) != len(segments):
+        if route_method != method or len(parts) != len(segments) or not profile.serves(template):
             continue
         params = {part[1:-1]: segment for part, segment in zip(parts, segments, strict=True)
                   if part.startswith("{")}
@@ -70,21 +71,24 @@ class MockApi:
         try:
             response = self._answer(request, number)
         except errors.ApiError as error:
-            response = error_response(error)
+            response = self._error_response(error)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
             traceback.print_exc(file=sys.stderr)
-            response = error_response(errors.server_error())
+            response = self._error_response(errors.server_error())
         return self._with_common_headers(response, number, started)
 
     def refuse(self, status: int, message: str) -> Response:
         """The answer to a request the HTTP layer could not read (a bad request line, a body too large)."""
         started, number = time.perf_counter(), self.counter.next()
-        return self._with_common_headers(error_response(errors.unreadable_request(status, message)), number, started)
+        error = errors.unreadable_request(status, message)
+        return self._with_common_headers(self._error_response(error), number, started)
 
     def _answer(self, request: Request, number: int) -> Response:
         path = request.path.split("?", 1)[0]
-        handler, params = find_route(request.method, path)  # 404 for a path the API does not have
-        auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
+        profile = self.settings.profile
+        handler, params = find_route(request.method, path, profile)  # 404 for a path the API does not have
+        if profile.checks_key:
+            auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
@@ -93,7 +97,16 @@ class MockApi:
             response.cut_after = faults.cut_point(response)
         return response
 
+    def _error_response(self, error: errors.ApiError) -> Response:
+        """The error's body in the profile's shape, with its own headers (Retry-After, ...)."""
+        return json_response(error.status, self.settings.profile.error_body(error), list(error.headers.items()),
+                             indent=4)
+
     def _with_common_headers(self, response: Response, number: int, started: float) -> Response:
+        profile = self.settings.profile
+        if not profile.openai_headers:  # a plain compatible server sends none of OpenAI's own headers
+            response.headers = [(name, value) for name, value in response.headers if profile.keeps_header(name)]
+            return response
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         response.headers += [
             ("x-request-id", ids.make_hex_id("req_", 32, self.settings.seed, number)),

@@ -8,7 +8,7 @@ import os
 import threading
 from typing import Any
 
-from . import faults
+from . import faults, profiles
 from .context import Settings
 from .http import MockHTTPServer
 from .replies import ScriptedReplies
@@ -35,14 +35,16 @@ class MockServer:
         hang_seconds: float = 60.0,
         set_environment: bool = True,
         verbose: bool = False,
+        profile: str = "openai",
     ) -> None:
         self.api_key = api_key
+        self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
         self._faults = faults.FaultQueue()
         self._log = ExchangeLog()
         self._scripted = ScriptedReplies()
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
-        self._settings = Settings(api_key, pace, hang_seconds)
+        self._settings = Settings(api_key, pace, hang_seconds, profile=self.profile)
         api = MockApi(self._settings, self._faults, self._scripted, self._stopping)
         self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, max_body_bytes, self._log, verbose)
         self._thread: threading.Thread | None = None

@@ -102,13 +102,15 @@ class ChatRequest:
     prompt_tokens: int
 
 
-def validate_chat_request(body: Any) -> ChatRequest:
-    """Return the request's essentials, or raise the ApiError the real API would answer with."""
+def validate_chat_request(body: Any, strict: bool = True) -> ChatRequest:
+    """Return the request's essentials, or raise the ApiError the real API would answer with.
+    Not `strict` (a plain compatible server): unknown parameters are ignored, any model name is fine."""
     if not isinstance(body, dict):
         raise errors.invalid_type("body", "an object", body)
     unknown = [name for name in body if name not in PARAMETERS]
-    if unknown:
+    if unknown and strict:
         raise errors.unrecognized_arguments(unknown)
+    body = {name: value for name, value in body.items() if name in PARAMETERS}
     for name in ("model", "messages"):
         if name not in body:
             raise errors.missing_parameter(name)
@@ -120,7 +122,8 @@ def validate_chat_request(body: Any) -> ChatRequest:
     _check_tools(body)
     _check_stream_options(body)
     _check_response_format(body)
-    _check_model(body)
+    if strict:
+        _check_model(body)
     chat = _essentials(body)
     _check_context_window(chat)
     return chat
@@ -281,9 +284,21 @@ def _check_model(body: dict[str, Any]) -> None:
     if models.is_reasoning_model(model):
         if body.get("max_tokens") is not None:
             raise errors.unsupported_parameter("max_tokens", "max_completion_tokens")
-        for name in ("temperature", "top_p"):
-            if body.get(name) not in (None, 1):
-                raise errors.unsupported_value(name, body[name], 1)
+        _check_reasoning(model, body.get("reasoning_effort"), body)
+
+
+def _check_reasoning(model: str, effort: str | None, body: dict[str, Any]) -> None:
+    """A reasoning model takes sampling settings only while it does not reason: GPT-5.1 and later accept
+    `temperature` and `top_p` with reasoning effort `none` (their default up to 5.4), older ones never
+    ("only supported when using GPT-5.2 with reasoning effort set to none", OpenAI's GPT-5.2 guide)."""
+    supported = models.reasoning_efforts(model)
+    if effort is not None and supported is not None and effort not in supported:
+        raise errors.unsupported_choice("reasoning_effort", effort, list(supported))
+    if models.can_stop_reasoning(model) and (effort or models.default_reasoning_effort(model)) == "none":
+        return
+    for name in ("temperature", "top_p"):
+        if body.get(name) not in (None, 1):
+            raise errors.unsupported_value(name, body[name], 1)
 
 
 def _check_context_window(chat: ChatRequest) -> None:
