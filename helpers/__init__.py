@@ -4,9 +4,10 @@
     api = helpers.connect()          # starts the mock (or uses a real provider, see connection.py)
     helpers.show_exchange(api.last_exchange)
 
-The lessons' face is this package's top level: connection.py (where requests go) and display.py (what
-went over the wire). The mock server itself lives in helpers/mock/, whose docstring is its map;
-helpers/playground/ is lesson 05's chat page.
+The lessons' face is this package's top level: connection.py (where requests go), display.py (what
+went over the wire) and charts.py (pictures of time: a stream, retried attempts, many calls). The mock
+server itself lives in helpers/mock/, whose docstring is its map; helpers/playground/ is lesson 05's
+chat page.
 """
 
 from .connection import MODEL, Connection, connect

@@ -53,8 +53,8 @@ def stream_timeline(streams: Mapping[str, tuple[Sequence[float], float]]) -> Fig
 
 def attempts_timeline(calls: Mapping[str, Sequence[Attempt]],
                       planned_waits: Mapping[str, Sequence[float]] | None = None) -> Figure:
-    """One row per call: a mark per attempt with its status, and a bar for each wait before the next.
-    `planned_waits` (optional) are the waits before jitter, drawn faintly behind the real ones."""
+    """One row per call: a dot per attempt with its status above it, and a bar for each wait before the next.
+    `planned_waits` (optional) are the waits before jitter, drawn as dashed outlines around the real ones."""
     figure, axes = _figure(len(calls), "seconds after the first attempt")
     axes.set_title("Attempts (status) and the waits between them")
     for row, (label, attempts) in enumerate(calls.items()):
@@ -65,23 +65,27 @@ def attempts_timeline(calls: Mapping[str, Sequence[Attempt]],
         planned = list((planned_waits or {}).get(label, ()))
         for number, wait in enumerate(waits):
             start = attempts[number].answered - origin
-            if number < len(planned):  # the full back-off: jitter is the part of it not waited
-                axes.barh(row, planned[number], left=start, height=0.35, color=COLOURS["wait"], alpha=0.2)
-            axes.barh(row, wait, left=start, height=0.35, color=COLOURS["wait"])
-            axes.annotate(f"{wait:.2f} s", (start + wait / 2, row - 0.2), ha="center", va="top", fontsize=8)
+            if number < len(planned):  # the full back-off: the jitter is the part of it not waited
+                axes.barh(row, planned[number], left=start, height=0.3, fill=False, linestyle="--",
+                          edgecolor=COLOURS["wait"])
+            axes.barh(row, wait, left=start, height=0.3, color=COLOURS["wait"], alpha=0.6)
+            axes.annotate(f"{wait:.2f} s", (start + wait / 2, row + 0.2), ha="center", va="top", fontsize=8)
         for attempt in attempts:
             colour = COLOURS["ok"] if attempt.status < 400 else COLOURS["error"]
             axes.plot([attempt.started - origin], [row], marker="o", color=colour, linestyle="none")
-            axes.annotate(str(attempt.status), (attempt.started - origin, row + 0.2), ha="center", fontsize=8)
-        print(f"{label}: " + _attempts_summary(attempts, waits))
+            axes.annotate(str(attempt.status), (attempt.started - origin, row - 0.2), ha="center",
+                          va="bottom", fontsize=8)
+        print(f"{label}: " + _attempts_summary(attempts, waits, planned))
     _label_rows(axes, list(calls))
     return _show(figure)
 
 
-def _attempts_summary(attempts: Sequence[Attempt], waits: Sequence[float]) -> str:
+def _attempts_summary(attempts: Sequence[Attempt], waits: Sequence[float], planned: Sequence[float]) -> str:
+    """`503, wait 0.47 s of 0.50, 200`: each status, and each wait (of the planned one, if known)."""
     parts = [str(attempts[0].status)]
-    for wait, attempt in zip(waits, attempts[1:], strict=True):
-        parts += [f"wait {wait:.2f} s", str(attempt.status)]
+    for number, (wait, attempt) in enumerate(zip(waits, attempts[1:], strict=True)):
+        of = f" of {planned[number]:.2f}" if number < len(planned) else ""
+        parts += [f"wait {wait:.2f} s{of}", str(attempt.status)]
     return ", ".join(parts)
 
 

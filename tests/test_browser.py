@@ -215,7 +215,7 @@ _CELLS = f"""() => [...document.querySelectorAll('{PANEL} .jp-Notebook .jp-Cell'
     code: cell.classList.contains('jp-CodeCell'),
     prompt: (cell.querySelector('.jp-InputArea-prompt') || {{}}).textContent || '',
     outputs: [...cell.querySelectorAll('.jp-OutputArea-output')].map(o => ({{
-        mime: o.dataset.mimeType || '', text: o.innerText}})),
+        mime: o.dataset.mimeType || '', text: o.innerText, image: !!o.querySelector('img')}})),
 }}))"""
 
 
@@ -268,6 +268,8 @@ def run_and_check(page: Page, lab: Lab, notebook: str) -> None:
             continue
         errors += [f"cell {index}: {output['text'][-600:]}" for output in shown["outputs"]
                    if TRACEBACK.search(output["text"])]
+        if any("image/png" in output.get("data", {}) for output in cell.outputs):  # a picture (helpers.charts)
+            assert any(output["image"] for output in shown["outputs"]), f"cell {index} shows no image"
     assert not errors, "\n\n".join(errors)
     assert counts == list(range(1, len(counts) + 1)), "cells ran out of order or in a used kernel"
     broken = [f"cell {index}: {output['text'][:200]}" for index, cell in enumerate(cells)

@@ -70,10 +70,13 @@ def test_attempts_timeline_marks_each_attempt_with_its_status_and_each_wait() ->
     assert axes.get_xlabel() == "seconds after the first attempt"
 
 
-def test_attempts_timeline_draws_the_planned_wait_behind_the_jittered_one() -> None:
+def test_attempts_timeline_outlines_the_planned_wait_around_the_jittered_one(
+        capsys: pytest.CaptureFixture[str]) -> None:
     axes = only_axes(charts.attempts_timeline({"503s": RETRIED}, planned_waits={"503s": [0.5, 1.0]}))
-    bars = [patch.get_width() for patch in axes.patches if isinstance(patch, Rectangle)]
-    assert bars == pytest.approx([0.5, 0.44, 1.0, 0.94])  # planned, then waited, for each wait
+    bars = [patch for patch in axes.patches if isinstance(patch, Rectangle)]
+    assert [bar.get_width() for bar in bars] == pytest.approx([0.5, 0.44, 1.0, 0.94])  # planned, waited
+    assert [bar.get_fill() for bar in bars] == [False, True, False, True]
+    assert capsys.readouterr().out == "503s: 503, wait 0.44 s of 0.50, 503, wait 0.94 s of 1.00, 200\n"
 
 
 def test_attempts_timeline_prints_statuses_and_waits(capsys: pytest.CaptureFixture[str]) -> None:
