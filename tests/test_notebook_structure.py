@@ -154,21 +154,7 @@ def test_format_tool_finds_nothing_to_change():
 # --- issue 11: what a learner meets in every notebook ------------------------------------------------
 
 MAX_CODE_LINE = 90  # three notebooks side by side at 1600x900 show about this many characters each
-# Lessons whose exercises and layout were not yet brought to the rules below (issue 11, being reworked
-# in parallel); strict xfail: the day one is fixed, its entry here must go.
-PENDING = {
-    "03_streaming/urllib.ipynb", "03_streaming/requests.ipynb", "03_streaming/openai_sdk.ipynb",
-    "04_errors_and_retries/urllib.ipynb", "04_errors_and_retries/requests.ipynb",
-    "04_errors_and_retries/openai_sdk.ipynb",
-}
-
-
-def _pending(path: Path) -> list[pytest.MarkDecorator]:
-    reason = "issue 11: this lesson's exercise and layout are being reworked"
-    return [pytest.mark.xfail(strict=True, reason=reason)] if _name(path) in PENDING else []
-
-
-LESSONS_OR_PENDING = [pytest.param(path, id=_name(path), marks=_pending(path)) for path in LESSONS]
+LESSON_PARAMS = [pytest.param(path, id=_name(path)) for path in LESSONS]
 
 
 def _assigned(source: str) -> set[str]:
@@ -190,7 +176,7 @@ def _used(source: str) -> set[str]:
     return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
 
 
-@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+@pytest.mark.parametrize("path", LESSON_PARAMS)
 def test_running_the_solution_keeps_what_the_learner_wrote(path: Path):
     nb = _read(path)
     exercise = set().union(*(_assigned(nb.cells[p].source) for p in _tagged(nb, "exercise")))
@@ -198,7 +184,7 @@ def test_running_the_solution_keeps_what_the_learner_wrote(path: Path):
     assert not exercise & solution, f"the solution cell overwrites the learner's {sorted(exercise & solution)}"
 
 
-@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+@pytest.mark.parametrize("path", LESSON_PARAMS)
 def test_the_check_runs_the_learners_work_and_falls_back_to_the_solution(path: Path):
     nb = _read(path)
     check = set().union(*(_used(nb.cells[p].source) for p in _tagged(nb, "check")))
@@ -208,14 +194,14 @@ def test_the_check_runs_the_learners_work_and_falls_back_to_the_solution(path: P
     assert check & (solution - exercise), "... and fall back to what only the hidden solution defines"
 
 
-@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+@pytest.mark.parametrize("path", LESSON_PARAMS)
 def test_the_solutions_stored_output_gives_nothing_away(path: Path):
     nb = _read(path)
     for position in _tagged(nb, "solution"):
         assert not nb.cells[position].outputs, f"solution cell {position} should define, not print"
 
 
-@pytest.mark.parametrize("path", LESSONS_OR_PENDING)
+@pytest.mark.parametrize("path", LESSON_PARAMS)
 def test_code_lines_fit_three_notebooks_side_by_side(path: Path):
     long = [f"cell {position}: {line[:40]}..." for position, cell in enumerate(_read(path).cells)
             if cell.cell_type == "code" for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]

@@ -22,9 +22,6 @@ from tools import catalogue
 NOTEBOOKS = sorted(catalogue.NOTEBOOKS.glob("**/*.ipynb"))  # every notebook, lesson or not
 WORKERS = 3
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
-# Notebooks still being made portable (issue 11, in parallel): their failures are reported, not fatal;
-# once one runs clean, the test asks for its entry to go.
-PENDING = {"04_errors_and_retries/urllib.ipynb", "04_errors_and_retries/requests.ipynb"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -81,7 +78,4 @@ def test_every_notebook_runs_against_a_plain_compatible_server(real_target):
         outcomes = dict(zip(NOTEBOOKS, pool.map(run_notebook, NOTEBOOKS), strict=True))
     names = {path: path.relative_to(catalogue.NOTEBOOKS).as_posix() for path in NOTEBOOKS}
     failures = {names[path]: error for path, error in outcomes.items() if error is not None}
-    unexpected = {name: error for name, error in failures.items() if name not in PENDING}
-    assert not unexpected, "\n".join(f"{name}: {error}" for name, error in unexpected.items())
-    fixed = sorted(PENDING - set(failures))
-    assert not fixed, f"these now run clean: take them out of PENDING: {fixed}"
+    assert not failures, "\n".join(f"{name}: {error}" for name, error in failures.items())
