@@ -37,7 +37,14 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 BROWSER_ALL = os.environ.get("LLM_CALLS_BROWSER", "").strip().lower() == "all"
 NOTEBOOKS = [notebook for notebook in ALL_NOTEBOOKS
              if BROWSER_ALL or notebook == START_PAGE or WIDGET_MIME in (REPO_ROOT / notebook).read_text("utf-8")]
-WORKSPACES = sorted((REPO_ROOT / "workspaces").glob("*.jupyterlab-workspace"))
+ALL_WORKSPACES = sorted((REPO_ROOT / "workspaces").glob("*.jupyterlab-workspace"))
+# Every layout comes from one function (tools/binder_urls.py), and test_binder_urls checks each stored file
+# against it; the browser shows one of each shape by default (three ways in a row, the socket beside
+# urllib), every layout with LLM_CALLS_BROWSER=all.
+WORKSPACES = ALL_WORKSPACES if BROWSER_ALL else [
+    next(path for path in ALL_WORKSPACES if not path.stem.endswith("-socket")),
+    next(path for path in ALL_WORKSPACES if path.stem.endswith("-socket")),
+]
 PLAYGROUND = [notebook for notebook in NOTEBOOKS if "playground" in notebook]
 RUN_TIMEOUT_MS = 120_000
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front
