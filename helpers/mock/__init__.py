@@ -14,6 +14,7 @@ Reading order
     profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
     chat.py           POST /v1/chat/completions, from checked request to reply
     validation.py     every parameter the SDK can send, checked as the real API checks it
+    parameters.py     the checks both APIs' parameter tables share: JSON types, ranges, allowed values
     replies.py        what the mock answers: scripted replies, a fallback, refusals, tool calls (when, and
                       how many: `planned_tool_calls`), answers from tool results, JSON
     schemas.py        JSON schemas: strict mode's rules and size limits in the real API's words, and a

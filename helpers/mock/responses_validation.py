@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, models
-from .validation import _TYPE_CHECKS as TYPE_CHECKS  # one set of JSON type checks for both APIs
+from . import errors, models, parameters
+from .parameters import TYPE_CHECKS
 
 # Each parameter's JSON type, and whether `null` is allowed (as the SDK's `Optional[...]` says).
 PARAMETERS: dict[str, tuple[str, bool]] = {
@@ -168,8 +168,8 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
         if name not in body:
             raise errors.missing_parameter(name)
     for name, value in body.items():
-        _check_type(name, value)
-    _check_ranges_and_choices(body)
+        parameters.check_type(PARAMETERS, name, value)
+    parameters.check_ranges_and_choices(body, PARAMETERS, RANGES, CHOICES)
     _check_what_the_mock_cannot_do(body)
     items = _input_items(body["input"])
     _check_metadata(body.get("metadata"))
@@ -184,31 +184,6 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
 
 def is_known_model(model: str) -> bool:
     return models.is_known(model) or model in RESPONSES_ONLY_MODELS
-
-
-def _check_type(name: str, value: Any) -> None:
-    kind, nullable = PARAMETERS[name]
-    if value is None and nullable:
-        return
-    if not TYPE_CHECKS[kind](value):
-        article = "an" if kind[0] in "aeiou" else "a"
-        raise errors.invalid_type(name, f"{article} {kind}", value)
-
-
-def _check_ranges_and_choices(body: dict[str, Any]) -> None:
-    for name, (low, high) in RANGES.items():
-        value = body.get(name)
-        if value is None:
-            continue
-        kind = PARAMETERS[name][0]
-        if value > high:
-            raise errors.out_of_range(name, value, high, above=True, kind=kind)
-        if value < low:
-            raise errors.out_of_range(name, value, low, above=False, kind=kind)
-    for name, allowed in CHOICES.items():
-        value = body.get(name)
-        if value is not None and value not in allowed:
-            raise errors.invalid_value(name, value, allowed)
 
 
 def _check_what_the_mock_cannot_do(body: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, models, schemas, tokens
+from . import errors, models, parameters, schemas, tokens
 
 # Each parameter's JSON type, and whether `null` is allowed (as the SDK's `Optional[...]` says).
 PARAMETERS: dict[str, tuple[str, bool]] = {
@@ -73,16 +73,6 @@ ROLES = ["system", "assistant", "user", "function", "tool", "developer"]
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _MAX_STOP_SEQUENCES = 4
 
-_TYPE_CHECKS = {
-    "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "decimal": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string or array": lambda v: isinstance(v, (str, list)),
-    "string or object": lambda v: isinstance(v, (str, dict)),
-}
 
 
 @dataclass
@@ -117,8 +107,8 @@ def validate_chat_request(body: Any, strict: bool = True) -> ChatRequest:
         if name not in body:
             raise errors.missing_parameter(name)
     for name, value in body.items():
-        _check_type(name, value)
-    _check_ranges_and_choices(body)
+        parameters.check_type(PARAMETERS, name, value)
+    parameters.check_ranges_and_choices(body, PARAMETERS, RANGES, CHOICES)
     _check_messages(body["messages"])
     _check_tool_turns(body["messages"])
     _check_stop(body.get("stop"))
@@ -130,31 +120,6 @@ def validate_chat_request(body: Any, strict: bool = True) -> ChatRequest:
     chat = _essentials(body)
     _check_context_window(chat)
     return chat
-
-
-def _check_type(name: str, value: Any) -> None:
-    kind, nullable = PARAMETERS[name]
-    if value is None and nullable:
-        return
-    if not _TYPE_CHECKS[kind](value):
-        article = "an" if kind[0] in "aeiou" else "a"
-        raise errors.invalid_type(name, f"{article} {kind}", value)
-
-
-def _check_ranges_and_choices(body: dict[str, Any]) -> None:
-    for name, (low, high) in RANGES.items():
-        value = body.get(name)
-        if value is None:
-            continue
-        kind = PARAMETERS[name][0]
-        if value > high:
-            raise errors.out_of_range(name, value, high, above=True, kind=kind)
-        if value < low:
-            raise errors.out_of_range(name, value, low, above=False, kind=kind)
-    for name, allowed in CHOICES.items():
-        value = body.get(name)
-        if value is not None and value not in allowed:
-            raise errors.invalid_value(name, value, allowed)
 
 
 def _check_messages(messages: list[Any]) -> None:

@@ -1,0 +1,49 @@
+"""Checks every request parameter against a table of its JSON type, range and allowed values, in the real
+API's words. Chat Completions (validation.py) and Responses (responses_validation.py) each have a table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import errors
+
+# Each kind of JSON value a table names, and how to recognise it. A bool is not a number here, as in JSON.
+TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "decimal": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string or array": lambda v: isinstance(v, (str, list)),
+    "string or object": lambda v: isinstance(v, (str, dict)),
+}
+
+Table = dict[str, tuple[str, bool]]  # name -> (JSON kind, whether null is allowed)
+
+
+def check_type(table: Table, name: str, value: Any) -> None:
+    kind, nullable = table[name]
+    if value is None and nullable:
+        return
+    if not TYPE_CHECKS[kind](value):
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise errors.invalid_type(name, f"{article} {kind}", value)
+
+
+def check_ranges_and_choices(body: dict[str, Any], table: Table, ranges: dict[str, tuple[float, float]],
+                             choices: dict[str, list[str]]) -> None:
+    for name, (low, high) in ranges.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        kind = table[name][0]
+        if value > high:
+            raise errors.out_of_range(name, value, high, above=True, kind=kind)
+        if value < low:
+            raise errors.out_of_range(name, value, low, above=False, kind=kind)
+    for name, allowed in choices.items():
+        value = body.get(name)
+        if value is not None and value not in allowed:
+            raise errors.invalid_value(name, value, allowed)
