@@ -36,7 +36,9 @@ def compatible_server() -> Iterator[helpers.MockServer]:
 def real_target(compatible_server: helpers.MockServer) -> Iterator[None]:
     """The environment a learner sets for a real provider, inherited by every kernel started meanwhile."""
     values = {"LLM_CALLS_TARGET": "real", "OPENAI_BASE_URL": compatible_server.base_url,
-              "OPENAI_API_KEY": "sk-any-key-this-server-checks-none", "OPENAI_MODEL": helpers.MODEL}
+              "OPENAI_API_KEY": "sk-any-key-this-server-checks-none", "OPENAI_MODEL": helpers.MODEL,
+              # Mocks a notebook starts itself stream without pauses too: no output is compared here.
+              "LLM_CALLS_TOKENS_PER_SECOND": "0"}
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     yield
