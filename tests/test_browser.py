@@ -290,6 +290,35 @@ def test_notebook_runs_clean_in_jupyterlab(page, lab, notebook):
     run_and_check(page, lab, notebook)
 
 
+ALL_PICTURES = [notebook for notebook in ALL_NOTEBOOKS
+                if '"image/png"' in (REPO_ROOT / notebook).read_text("utf-8")]
+# The three ways of a lesson store the same chart cell: by default one way of each lesson is opened,
+# every way with LLM_CALLS_BROWSER=all (each notebook costs the page a kernel start).
+
+
+def _one_per_lesson(notebooks: list[str]) -> list[str]:
+    first: dict[Path, str] = {}
+    for notebook in notebooks:
+        first.setdefault(Path(notebook).parent, notebook)
+    return list(first.values())
+
+
+PICTURES = ALL_PICTURES if BROWSER_ALL else _one_per_lesson(ALL_PICTURES)
+
+
+@pytest.mark.parametrize("notebook", PICTURES)
+def test_every_stored_picture_shows_as_an_image(page, lab, notebook):
+    """The charts of lessons 03, 04 and 11 as a learner first sees them: the stored PNG of each picture cell
+    is an image on the page (opened, not run: the cells that draw them run under nbval)."""
+    pictures = [index for index, cell in code_cells(notebook)
+                if any("image/png" in output.get("data", {}) for output in cell.outputs)]
+    page.goto(lab.page_url(f"lab/tree/{quote(notebook)}"))
+    images = page.locator(f"{PANEL} .jp-OutputArea-output img")
+    expect(images).to_have_count(len(pictures), timeout=60_000)
+    cells = page.evaluate(_CELLS)
+    assert [index for index, cell in enumerate(cells) if any(o["image"] for o in cell["outputs"])] == pictures
+
+
 # The text a playground piece shows: a text box's value, or the element's text.
 _PIECE_TEXT = f"""css => {{
     const piece = document.querySelector(`{PANEL} ${{css}}`);
