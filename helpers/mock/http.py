@@ -33,7 +33,6 @@ import functools
 import re
 import socket
 import socketserver
-import ssl
 import sys
 import threading
 import time
@@ -41,7 +40,10 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:  # ssl is imported only by a server that serves https:// (it costs start-up time)
+    import ssl
 
 from .wire_record import Exchange, ExchangeLog, escape_controls, redact_headers, redact_target
 
@@ -214,7 +216,7 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
             return
         try:
             secure = self.tls.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
+        except OSError:  # ssl.SSLError included
             return  # the client refused the certificate, or hung up: nothing to answer
         with secure:
             super().finish_request(secure, client_address)
@@ -222,7 +224,7 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client hanging up is normal, not worth a traceback: in a notebook, a server thread's
         traceback would land in whichever cell happens to be running."""
-        if not isinstance(sys.exc_info()[1], (OSError, ssl.SSLError)):  # ConnectionError, TimeoutError, TLS
+        if not isinstance(sys.exc_info()[1], OSError):  # ConnectionError, TimeoutError, ssl.SSLError
             super().handle_error(request, client_address)
 
 

@@ -52,21 +52,27 @@ def chat_model_ids() -> tuple[str, ...]:
     raise RuntimeError(f"no Literal[...] of model ids found in {source}")
 
 
+# The functions of a model id below are asked several times a request, so they remember their answers
+# (`make bench` measures it); boundedly, as the ids come from clients.
+@functools.lru_cache(maxsize=256)
 def is_known(model: str) -> bool:
     return model in chat_model_ids()
 
 
+@functools.lru_cache(maxsize=256)
 def context_window(model: str) -> int:
     prefixes = [p for p in _CONTEXT_WINDOWS if model.startswith(p)]
     return _CONTEXT_WINDOWS[max(prefixes, key=len)] if prefixes else _DEFAULT_CONTEXT_WINDOW
 
 
+@functools.lru_cache(maxsize=256)
 def is_reasoning_model(model: str) -> bool:
     """o-series and GPT-5-and-later models think before answering; they refuse `max_tokens`.
     Their "-chat-latest" variants are plain chat models."""
     return bool(re.match(r"o\d|gpt-[5-9]", model)) and not model.endswith("-chat-latest")
 
 
+@functools.lru_cache(maxsize=256)
 def _gpt5_version(model: str) -> tuple[int, int] | None:
     """(5, 4) for "gpt-5.4-mini", (5, 0) for "gpt-5-mini"; None for a model outside GPT-5 and later."""
     match = re.match(r"gpt-(\d+)(?:\.(\d+))?(?:-|$)", model)
@@ -75,12 +81,14 @@ def _gpt5_version(model: str) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2) or 0)
 
 
+@functools.lru_cache(maxsize=256)
 def can_stop_reasoning(model: str) -> bool:
     """GPT-5.1 and later (but not the -pro models) take reasoning effort `none`: no thinking at all."""
     version = _gpt5_version(model)
     return version is not None and version >= (5, 1) and "-pro" not in model
 
 
+@functools.lru_cache(maxsize=256)
 def reasoning_efforts(model: str) -> tuple[str, ...] | None:
     """The `reasoning_effort` values a model is known to accept, None where the mock does not know them
     (it then lets every value through). GPT-5.1 to 5.4 replaced `minimal` by `none`: for gpt-5.4-mini
@@ -92,6 +100,7 @@ def reasoning_efforts(model: str) -> tuple[str, ...] | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def default_reasoning_effort(model: str) -> str:
     """The effort a reasoning model uses when the request names none. GPT-5.1 to 5.4 default to
     `none` (the API reference: "gpt-5.1 defaults to none"; gpt-5.2 and 5.4-mini probed the same way,

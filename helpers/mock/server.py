@@ -5,12 +5,14 @@ runs it on its own)."""
 from __future__ import annotations
 
 import os
-import ssl
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import faults, profiles
+
+if TYPE_CHECKING:
+    import ssl
 from .context import Settings
 from .http import Limits, MockHTTPServer
 from .rate_limits import RateLimit, RateLimiter
@@ -176,7 +178,10 @@ def _pace_from_environment() -> float:
 
 
 def _tls_context() -> ssl.SSLContext:
-    """The server side of https://: a self-signed certificate for localhost, public on purpose (tls/README.md)."""
+    """The server side of https://: a self-signed certificate for localhost, public on purpose (tls/README.md).
+    ssl is imported here, not at the top: only an https:// server needs it, and it costs start-up time."""
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(TLS_FOLDER / "localhost-cert.pem", TLS_FOLDER / "localhost-key.pem")
     return context
