@@ -8,6 +8,7 @@ from typing import Any
 
 import openai
 import pytest
+import requests
 
 import helpers
 from tests.support import WireClient
@@ -56,3 +57,12 @@ def sdk(server: helpers.MockServer) -> Iterator[openai.OpenAI]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def session(server: helpers.MockServer) -> Iterator[requests.Session]:
+    """requests on one keep-alive connection to the shared server, with its key: for the fuzz tests, fast,
+    and a connection the server dropped would show."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {server.api_key}"
+        yield session

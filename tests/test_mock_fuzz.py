@@ -4,11 +4,9 @@ well-formed error with status 400, 404 or 413. Never a 500, a hang or a dropped 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import hypothesis.strategies as st
-import pytest
 import requests
 from hypothesis import HealthCheck, event, given, settings
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
@@ -99,14 +97,6 @@ def chat_requests(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 9)) == 9:
         request.pop(draw(st.sampled_from(["model", "messages"])))
     return request
-
-
-@pytest.fixture
-def session(server: helpers.MockServer) -> Iterator[requests.Session]:
-    """One keep-alive connection for all the examples: fast, and a dropped connection would show."""
-    with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {server.api_key}"
-        yield session
 
 
 def check_answer(response: requests.Response) -> None:

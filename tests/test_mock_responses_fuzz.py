@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 import hypothesis.strategies as st
-import pytest
 import requests
 from hypothesis import HealthCheck, event, given, settings
 
@@ -81,14 +79,6 @@ def responses_requests(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 9)) == 9:
         request.pop(draw(st.sampled_from(["model", "input"])))
     return request
-
-
-@pytest.fixture
-def session(server: helpers.MockServer) -> Iterator[requests.Session]:
-    """One keep-alive connection for all the examples: fast, and a dropped connection would show."""
-    with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {server.api_key}"
-        yield session
 
 
 def check_answer(response: requests.Response) -> None:

@@ -146,13 +146,16 @@ def array_too_long(param: str, maximum: int, length: int) -> ApiError:
     )
 
 
+def _listed(options: list[str]) -> str:
+    """"'a', 'b', and 'c'", as the real messages list the supported values."""
+    quoted = [f"'{option}'" for option in options]
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+
 def invalid_value(param: str, value: Any, allowed: list[str]) -> ApiError:
-    quoted = [f"'{option}'" for option in allowed]
-    # "'a', 'b', and 'c'", as the real message lists them
-    options = ", ".join(quoted[:-1]) + f", and {quoted[-1]}" if len(quoted) > 1 else quoted[0]
     return ApiError(
         400,
-        f"Invalid value: '{value}'. Supported values are: {options}.",
+        f"Invalid value: '{value}'. Supported values are: {_listed(allowed)}.",
         param=param,
         code="invalid_value",
     )
@@ -183,8 +186,7 @@ def unsupported_value(param: str, value: Any, default: Any) -> ApiError:
 
 
 def unsupported_choice(param: str, value: Any, supported: list[str]) -> ApiError:
-    quoted = [f"'{option}'" for option in supported]
-    options = ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+    options = _listed(supported)
     return ApiError(
         400,
         f"Unsupported value: '{param}' does not support '{value}' with this model. "
