@@ -117,7 +117,7 @@ site-serve: site
 	$(BIN)/python -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory build/site
 
 site-test: $(SITE_INSTALLED)
-	$(BIN)/python -m pytest -m site tests/test_site.py
+	$(BIN)/python -m pytest -m site tests/site/test_site.py
 
 clean:
 	rm -rf $(VENV) build test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache

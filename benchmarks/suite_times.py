@@ -18,10 +18,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PHASES = {  # name: pytest arguments (pyproject's addopts, nbval included, apply to each)
-    "unit tests": ["tests", "--ignore=tests/test_browser.py", "-m", "not site"],
+    "unit tests": ["tests", "--ignore=tests/browser/test_browser.py", "-m", "not site"],
     "nbval": ["notebooks"],
-    "browser test": ["tests/test_browser.py"],
-    "site build and its browser test (make site-test)": ["tests/test_site.py", "-m", "site"],
+    "browser test": ["tests/browser/test_browser.py"],
+    "site build and its browser test (make site-test)": ["tests/site/test_site.py", "-m", "site"],
 }
 XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a notebook's cells in one kernel
     "nbval, -n 2 --dist loadfile": ["notebooks", "-n", "2", "--dist", "loadfile"],

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 import helpers
-from tests.support import WireClient
+from tests.mock.support import WireClient
 
 
 @pytest.fixture(scope="session")

@@ -8,27 +8,33 @@ Reading order
     server.py         MockServer: start, stop, base_url, api_key, script_reply, inject_fault, exchanges
     http.py           HTTP/1.1: bytes off the socket into a Request, a Response back into bytes
     routes.py         the table of paths, and the way every request takes through the API
+    calls.py          what a handler is given: the Call (request, path values, settings) and the Settings
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
     rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
     profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
-    chat.py           POST /v1/chat/completions, from checked request to reply
-    validation.py     every parameter the SDK can send, checked as the real API checks it
-    parameters.py     the checks both APIs' parameter tables share: JSON types, ranges, allowed values
+
+  One sub-package per API family, each with the same three names (and more only where it needs them):
+    <family>/api.py         the handlers the routes table names: from checked request to answer
+    <family>/validation.py  its parameters, checked as the real API checks them
+    <family>/shapes.py      its JSON, as pure functions from values to dicts (checked against the SDK's types)
+  The families:
+    chat/             POST /v1/chat/completions
+    responses/        POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel);
+                      responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first
+    models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
+
+  Shared by every family:
+    parameters.py     the checks every parameter table shares: JSON types, ranges, allowed values
     replies.py        what the mock answers: scripted replies, a fallback, refusals, tool calls (when, and
                       how many: `planned_tool_calls`), answers from tool results, JSON
     schemas.py        JSON schemas: strict mode's rules and size limits in the real API's words, and a
                       value that fits any schema (tool arguments, `json_schema` replies)
-    openai_shapes.py  the JSON of a completion, its streamed chunks, models
-    responses_api.py  POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel)
-    responses_validation.py  the Responses API's parameters, checked as the real API checks them
-    responses_shapes.py      the JSON of a response, its output items and its typed stream events
-    response_store.py the stored responses, bounded (200 responses, 8 MiB), oldest evicted first
     sse.py            server-sent events: `data:` lines, `event:` lines, `data: [DONE]`, pacing, obfuscation
     json_bodies.py    JSON bodies as the real service writes them (indentation), and parsing requests
     errors.py         every error the mock can answer, in the real service's words
-    tokens.py         an approximate tokenizer; models.py the model catalogue; ids.py reproducible ids
-    wire_record.py    the record of each exchange, keys redacted, bounded in bytes; context.py what a handler is given
+    tokens.py         an approximate tokenizer; catalogue.py the model catalogue; ids.py reproducible ids
+    wire_record.py    the record of each exchange, keys redacted, bounded in bytes
 
 The path of one request, from bytes to bytes
     http.py reads the request line and headers         (400 bad framing, 408 too slow, 413, 414, 431, 501)
@@ -38,8 +44,8 @@ The path of one request, from bytes to bytes
     http.py reads the body                             -> Request, to routes.MockApi.handle
     rate_limits.RateLimiter.admit, when a limit is set  (429 once the minute's requests or tokens are used)
     faults.requested / before_answer                   (429, 500, 503; `timeout` waits)
-    chat.create_completion: validation -> replies -> openai_shapes
-      (or responses_api.create_response: responses_validation -> replies -> responses_shapes,
+    chat/api.create_completion: chat/validation -> replies -> chat/shapes
+      (or responses/api.create_response: responses/validation -> replies -> responses/shapes,
        its input items turned into chat messages once, so replies.py answers both APIs alike)
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
     the latency setting's wait, if any, before the first byte

@@ -1,5 +1,5 @@
 """Checks every request parameter against a table of its JSON type, range and allowed values, in the real
-API's words. Chat Completions (validation.py) and Responses (responses_validation.py) each have a table."""
+API's words. Chat Completions (chat/validation.py) and Responses (responses/validation.py) each have a table."""
 
 from __future__ import annotations
 

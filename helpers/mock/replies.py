@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schemas, tokens
-from .validation import ChatRequest
+from .chat.validation import ChatRequest
 
 # The mock model's output limit: no choice is longer than this, so no reply can be much larger than
 # n x 1,024 tokens, whatever a request echoes back (a model that reaches its limit stops with "length").

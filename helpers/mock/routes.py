@@ -10,40 +10,32 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import auth, chat, errors, faults, ids, models, openai_shapes, responses_api
-from .context import Call, Settings
+from . import auth, errors, faults, ids
+from .calls import Call, Settings
+from .chat import api as chat_api
 from .http import Request, Response
 from .json_bodies import json_response
+from .models import api as models_api
 from .profiles import OPENAI, Profile
 from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
-from .response_store import ResponseStore
+from .responses import api as responses_api
+from .responses.store import ResponseStore
 
 Handler = Callable[[Call], Response]
 
 
-def list_models(call: Call) -> Response:
-    return json_response(200, openai_shapes.model_list(models.chat_model_ids()))
-
-
-def retrieve_model(call: Call) -> Response:
-    model = call.params["model"]
-    if not models.is_known(model):
-        raise errors.model_not_found(model)
-    return json_response(200, openai_shapes.model_object(model))
-
-
 # Method, path (a `{name}` stands for one segment of the path) and the function that answers.
 ROUTES: list[tuple[str, str, Handler]] = [
-    ("POST", "/v1/chat/completions", chat.create_completion),
-    ("GET", "/v1/chat/completions", chat.list_stored_completions),
+    ("POST", "/v1/chat/completions", chat_api.create_completion),
+    ("GET", "/v1/chat/completions", chat_api.list_stored_completions),
     ("POST", "/v1/responses", responses_api.create_response),
     ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
     ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
-    ("GET", "/v1/models", list_models),
-    ("GET", "/v1/models/{model}", retrieve_model),
+    ("GET", "/v1/models", models_api.list_models),
+    ("GET", "/v1/models/{model}", models_api.retrieve_model),
 ]
 
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 # The limits OpenAI's Structured Outputs guide documents: "up to 5000 object properties total, with up to
-# 10 levels of nesting", checked for strict schemas (validation.py). Any other schema is bounded by the
+# 10 levels of nesting", checked for strict schemas (chat/validation.py). Any other schema is bounded by the
 # JSON body's own limits (json_bodies.MAX_JSON_DEPTH, the body size), and so is the mock's work filling it.
 MAX_NESTING = 10
 MAX_PROPERTIES = 5000

@@ -13,7 +13,7 @@ from . import faults, profiles
 
 if TYPE_CHECKING:
     import ssl
-from .context import Settings
+from .calls import Settings
 from .http import Limits, MockHTTPServer
 from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies

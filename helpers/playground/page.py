@@ -12,7 +12,7 @@ import ipywidgets as widgets
 from ..connection import Connection
 from ..display import NO_WIRE_RECORD, format_exchange
 from ..mock import Exchange
-from ..mock.models import SUGGESTED_MODELS
+from ..mock.catalogue import SUGGESTED_MODELS
 from .ways import RESPONSES_WAYS, WAYS, Finished, describe_error, request_body, responses_request_body
 
 CHAT_COMPLETIONS, RESPONSES = "Chat Completions", "Responses"

@@ -1,0 +1,56 @@
+"""POST /v1/chat/completions: check the request, make the reply, and send it whole as JSON or as a stream.
+The path of one chat request: validation.py → ../replies.py → shapes.py → ../json_bodies.py or sse.py."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .. import ids, rate_limits, replies, sse
+from ..calls import Call
+from ..http import Response
+from ..json_bodies import json_response, parse_request_body
+from . import shapes
+from .validation import ChatRequest, validate_chat_request
+
+
+def create_completion(call: Call) -> Response:
+    chat = validate_chat_request(parse_request_body(call.request.body), strict=call.settings.profile.strict)
+    text = call.scripted.take() or replies.answer_text(chat.messages)
+    seed, number = call.settings.seed, call.number
+    completion_id = ids.make_id("chatcmpl-", 29, seed, number)
+    choices = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, seed, number, i, k))
+    created = int(time.time())
+    headers = rate_limits.after_one_request(chat.prompt_tokens)
+    if not chat.stream:
+        completion = shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens)
+        return json_response(200, completion, headers)
+    chunks = shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
+                                         chat.include_usage)
+    events = _stream_events(list(chunks), chat, call)
+    return Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+
+
+def list_stored_completions(call: Call) -> Response:
+    """`GET /v1/chat/completions` lists completions stored with `store: true`; the mock stores none."""
+    return json_response(200, shapes.empty_list())
+
+
+def _stream_events(chunks: list[dict[str, Any]], chat: ChatRequest, call: Call) -> sse.PacedEvents:
+    """Each chunk as an event, then `data: [DONE]`; a pause before every chunk that carries a token,
+    as a model sends each token the moment it has generated it."""
+    pause = sse.token_pause(call.settings.tokens_per_second)
+    events, pauses = [], []
+    for number, chunk in enumerate(chunks):
+        if chat.include_obfuscation:
+            sse.add_obfuscation(chunk, number)
+        events.append(sse.event(chunk))
+        pauses.append(pause if number > 0 and _carries_token(chunk) else 0.0)
+    events.append(sse.DONE)
+    pauses.append(0.0)
+    return sse.PacedEvents(events, pauses, call.stopping)
+
+
+def _carries_token(chunk: dict[str, Any]) -> bool:
+    return any(c["delta"].get("content") or c["delta"].get("tool_calls") for c in chunk["choices"])
+
