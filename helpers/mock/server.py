@@ -14,17 +14,17 @@ from . import faults, profiles
 if TYPE_CHECKING:
     import ssl
 from .calls import Settings
-from .http import Limits, MockHTTPServer
+from .http import Limits
 from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
 from .routes import MockApi
+from .serving import MockHTTPServer
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
 DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
 PACE_VARIABLE = "LLM_CALLS_TOKENS_PER_SECOND"  # if set, the default pace instead (a test run streams faster)
-MAX_BODY_BYTES = Limits.max_body_bytes
-_DEFAULTS = Limits()
+DEFAULT_LIMITS = Limits()
 TLS_FOLDER = Path(__file__).parent / "tls"
 
 
@@ -42,13 +42,8 @@ class MockServer:
         port: int = 0,
         api_key: str = MOCK_API_KEY,
         tokens_per_second: float | None = None,
-        max_body_bytes: int = MAX_BODY_BYTES,
+        limits: Limits = DEFAULT_LIMITS,
         hang_seconds: float = 60.0,
-        idle_timeout: float = _DEFAULTS.idle_timeout,
-        head_timeout: float = _DEFAULTS.head_timeout,
-        body_timeout: float = _DEFAULTS.body_timeout,
-        write_timeout: float = _DEFAULTS.write_timeout,
-        max_connections: int = _DEFAULTS.max_connections,
         latency_seconds: float = 0.0,
         rate_limit: RateLimit | None = None,
         set_environment: bool = True,
@@ -56,8 +51,9 @@ class MockServer:
         profile: str = "openai",
         tls: bool = False,
     ) -> None:
-        """The limits (body size, timeouts in seconds, connections served at once) are described in
-        http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
+        """`limits=Limits(...)`: what one client may cost (body size, timeouts in seconds, requests served at
+        once, connections open), described in http.Limits and the README's "Limits"; the defaults suit a
+        server left running all day."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -70,8 +66,6 @@ class MockServer:
         self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
-        limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
-                        body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls
         self._httpd = MockHTTPServer((host, port), api, limits, self._log, verbose, tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from helpers.mock.http import Answer, BadRequest, Limits, MockHTTPServer, RequestHead, Response
+from helpers.mock.http import Answer, BadRequest, Limits, RequestHead, Response
+from helpers.mock.serving import MockHTTPServer
 from helpers.mock.wire_record import ExchangeLog
 
 UPGRADE = b"GET /echo HTTP/1.1\r\nHost: mock\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n"
