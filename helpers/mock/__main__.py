@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as problem:
         parser.error(str(problem))
     limits = Limits(max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
-                    max_open_connections=args.max_open_connections, idle_timeout=args.idle_timeout, head_timeout=args.head_timeout,
-                    body_timeout=args.body_timeout, write_timeout=args.write_timeout)
+                    max_open_connections=args.max_open_connections, idle_timeout=args.idle_timeout,
+                    head_timeout=args.head_timeout, body_timeout=args.body_timeout, write_timeout=args.write_timeout)
     server = MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
                         tokens_per_second=args.tokens_per_second, verbose=not args.quiet, limits=limits,
                         latency_seconds=args.latency, rate_limit=rate_limit, profile=args.profile)
