@@ -10,8 +10,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 
-from . import auth, errors, faults, ids
+from . import auth, errors, faults, ids, rate_limits
 from .calls import Call, Settings
 from .chat import api as chat_api
 from .http import Answer, BadRequest, Request, RequestHead, Response
@@ -56,6 +57,15 @@ def find_route(method: str, path: str, profile: Profile = OPENAI) -> tuple[Handl
         if all(part.startswith("{") or part == segment for part, segment in zip(parts, segments, strict=True)):
             return handler, params
     raise errors.invalid_url(method, path)
+
+
+def _json_or_none(call: Call) -> Any:
+    """The request's JSON for the limiter and faults, which count what they can read; the 400 for a body
+    that is not JSON is the handler's to give."""
+    try:
+        return call.json()
+    except errors.ApiError:
+        return None
 
 
 class MockApi:
@@ -108,21 +118,23 @@ class MockApi:
 
     def _answer(self, handler: Handler, call: Call) -> Response:
         request = call.request
-        quota = self._admit(request, request.path.split("?", 1)[0])  # 429 once the rate limit is used up
+        limited = (request.method, request.path.split("?", 1)[0]) in RATE_LIMITED
+        quota = self._admit(call) if limited else None  # 429 once the rate limit is used up, when one is set
         fault = faults.requested(request, self.faults)
-        if fault is not None:
-            faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
+        if fault is not None:  # 429, 5xx, a hang
+            faults.before_answer(fault, request, _json_or_none(call), self.settings.hang_seconds, self.stopping)
         response = handler(call)
+        if limited and response.status == 200:  # the one place x-ratelimit-* headers are written
+            response.headers += quota or rate_limits.after_one_request(call.prompt_tokens or 0)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
-        if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
-            response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
         return response
 
-    def _admit(self, request: Request, path: str) -> Headers | None:
-        if self.rate_limiter is None or (request.method, path) not in RATE_LIMITED:
+    def _admit(self, call: Call) -> Headers | None:
+        """The limiter's count of this request (None without a limiter: the generous account's headers)."""
+        if self.rate_limiter is None:
             return None
-        return self.rate_limiter.admit(request.body)
+        return self.rate_limiter.admit(_json_or_none(call))
 
     def _error_response(self, error: errors.ApiError) -> Response:
         """The error's body in the profile's shape, with its own headers (Retry-After, ...)."""
