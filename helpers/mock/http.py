@@ -18,7 +18,8 @@ Framing is read strictly (RFC 9112, as the h11 library reads it): where a body e
 doubt, or a second, hidden request could ride inside the first ("request smuggling"). So a request with
 both `Content-Length` and `Transfer-Encoding`, or two different lengths, is refused and the connection
 closed; so is a request cut short. Every read and write has a deadline (`Limits`), so a client that
-stalls costs a thread for seconds, not for ever, and at most `max_connections` are served at once.
+stalls costs a thread for seconds, not for ever. A connection waits for its next request in the server's
+loop (serving.py), not in a thread; it reaches `Connection.serve` once a whole head has arrived.
 
 The HTTP layer meets the API at one typed interface, `Api` (as httpx's MockTransport wraps one handler),
 asked once per request: `admit(head)`, before the body is read, decides the route and the key and gives
