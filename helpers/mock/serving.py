@@ -105,7 +105,7 @@ class MockHTTPServer(socketserver.TCPServer):
     # --- the loop ---------------------------------------------------------------------------------------
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
-        self._stop.clear()
+        """Run the loop until `shutdown` (which may come first: then it returns at once)."""
         self._stopped.clear()
         try:
             while not self._stop.is_set():
