@@ -305,7 +305,8 @@ def test_a_chat_completion_is_answered_within_2_seconds_with_1000_idle_connectio
     started = time.monotonic()
     client = RawClient(server.port, timeout=2).send(post(body, b"Content-Length: %d\r\n" % len(body)))
     assert statuses(client.read_some()) == [200]
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 2  # a liveness bound (the target): a server that gave each
+    # idle connection a thread of its own answered only once they timed out, 60 s later
     for sock in [*idle, client]:
         sock.close()
 
