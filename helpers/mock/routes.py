@@ -61,8 +61,14 @@ class MockApi:
     """Answers each request; shared by all of the server's threads."""
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
-                 stopping: threading.Event, rate_limiter: RateLimiter | None = None) -> None:
+                 stopping: threading.Event, rate_limiter: RateLimiter | None = None,
+                 source: Handler | None = None, recording: bool = False) -> None:
         self.settings = settings
+        # Recording or replaying (recording/): one handler answers every path under /v1, in place of ROUTES,
+        # and its answers keep the provider's own headers (its request id, its rate limits). A recording
+        # passes the provider's answer on untouched, so no fault is played on it.
+        self.source = source
+        self.plays_faults = not recording
         self.rate_limiter = rate_limiter
         self.faults = fault_queue
         self.scripted = scripted
@@ -73,8 +79,10 @@ class MockApi:
     def handle(self, request: Request) -> Response:
         """The answer to one request that the HTTP layer has read whole."""
         started, number = time.perf_counter(), self.counter.next()
+        answered = False
         try:
             response = self._answer(request, number)
+            answered = True
         except errors.ApiError as error:
             response = self._error_response(error)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
@@ -82,6 +90,8 @@ class MockApi:
             response = self._error_response(errors.server_error())
         if self.settings.latency_seconds > 0:  # the model's time to think; stop() cuts it short
             self.stopping.wait(self.settings.latency_seconds)
+        if answered and self.source is not None:  # the provider's own headers, as recorded: none of the mock's
+            return response
         return self._with_common_headers(response, number, started)
 
     def admit(self, method: str, target: str, headers: dict[str, str]) -> Response | None:
@@ -89,7 +99,7 @@ class MockApi:
         to read the body. So a request without the right key never costs the server its body."""
         profile = self.settings.profile
         try:  # the same two checks `_answer` makes, early: they need nothing from the body
-            find_route(method, target.split("?", 1)[0], profile)
+            self._route(method, target.split("?", 1)[0])
             if profile.checks_key:
                 auth.authenticate(headers, self.settings.api_key)
         except errors.ApiError as error:
@@ -106,11 +116,11 @@ class MockApi:
     def _answer(self, request: Request, number: int) -> Response:
         path = request.path.split("?", 1)[0]
         profile = self.settings.profile
-        handler, params = find_route(request.method, path, profile)  # 404 for a path the API does not have
+        handler, params = self._route(request.method, path)  # 404 for a path the API does not have
         if profile.checks_key:
             auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
         quota = self._admit(request, path)  # 429 once the rate limit is used up, when one is set
-        fault = faults.requested(request, self.faults)
+        fault = faults.requested(request, self.faults) if self.plays_faults else None
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
@@ -120,6 +130,11 @@ class MockApi:
         if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
             response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
         return response
+
+    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
+        if self.source is not None and path.startswith("/v1/"):
+            return self.source, {}
+        return find_route(method, path, self.settings.profile)
 
     def _admit(self, request: Request, path: str) -> Headers | None:
         if self.rate_limiter is None or (request.method, path) not in RATE_LIMITED:

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import faults, profiles
+from . import faults, profiles, recording
 
 if TYPE_CHECKING:
     import ssl
@@ -55,9 +55,18 @@ class MockServer:
         verbose: bool = False,
         profile: str = "openai",
         tls: bool = False,
+        record: str | os.PathLike[str] | None = None,
+        upstream: str | None = None,
+        upstream_cafile: str | None = None,
+        replay: str | os.PathLike[str] | None = None,
+        replay_timing: str = "recorded",
     ) -> None:
         """The limits (body size, timeouts in seconds, connections served at once) are described in
-        http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
+        http.Limits and in the README's "Limits"; the defaults suit a server left running all day.
+
+        `record=FILE, upstream=URL` makes the server a recording proxy to a real provider, whose key it reads
+        from OPENAI_API_KEY now, before it points that variable at itself; `replay=FILE` answers from a
+        cassette instead of the mock's own replies (recording/, README "Record once, replay in class")."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -69,7 +78,10 @@ class MockServer:
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
         self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
+        source = recording.source(record, upstream, upstream_cafile, replay, replay_timing,
+                                  upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter, source,
+                      recording=record is not None)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls
@@ -197,6 +209,11 @@ class _Environment:
         self._servers: list[MockServer] = []  # in the order they started
         self._before: dict[str, str | None] = {}
         self._lock = threading.Lock()
+
+    def original(self, name: str) -> str | None:
+        """The variable as it was before any running mock server set it (the learner's own key)."""
+        with self._lock:
+            return self._before.get(name) if self._servers else os.environ.get(name)
 
     def claim(self, server: MockServer) -> None:
         with self._lock:
