@@ -1,5 +1,6 @@
 """Where the lessons send their requests: the mock server (the default) or a real provider.
-Set LLM_CALLS_TARGET=real to use OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment."""
+Set LLM_CALLS_TARGET=real to use OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment;
+set LLM_CALLS_REPLAY=cassette.jsonl to have the mock answer from a recording of a real provider."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from .mock import Exchange, MockServer
 
 TARGET_VARIABLE = "LLM_CALLS_TARGET"
+REPLAY_VARIABLE = "LLM_CALLS_REPLAY"  # a cassette: the lessons' mock answers from it (README, "Record once")
 MODEL = "gpt-5.4-mini"  # the one model every lesson asks for
 REAL_BASE_URL = "https://api.openai.com/v1"
 
@@ -43,7 +45,7 @@ def connect() -> Connection:
         return _real_connection()
     global _shared_mock
     if _shared_mock is None or not _shared_mock.running:
-        _shared_mock = MockServer().start()
+        _shared_mock = MockServer(replay=os.environ.get(REPLAY_VARIABLE) or None).start()
     return Connection(_shared_mock.base_url, _shared_mock.api_key, MODEL, _shared_mock)
 
 

@@ -62,13 +62,12 @@ class MockApi:
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
                  stopping: threading.Event, rate_limiter: RateLimiter | None = None,
-                 source: Handler | None = None, recording: bool = False) -> None:
+                 source: Handler | None = None) -> None:
         self.settings = settings
         # Recording or replaying (recording/): one handler answers every path under /v1, in place of ROUTES,
-        # and its answers keep the provider's own headers (its request id, its rate limits). A recording
-        # passes the provider's answer on untouched, so no fault is played on it.
+        # and its answers keep the provider's own headers (its request id, its rate limits). Faults play on
+        # its answers as on the mock's own (one before the answer means the provider is never asked).
         self.source = source
-        self.plays_faults = not recording
         self.rate_limiter = rate_limiter
         self.faults = fault_queue
         self.scripted = scripted
@@ -120,7 +119,7 @@ class MockApi:
         if profile.checks_key:
             auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
         quota = self._admit(request, path)  # 429 once the rate limit is used up, when one is set
-        fault = faults.requested(request, self.faults) if self.plays_faults else None
+        fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)

@@ -58,6 +58,7 @@ class MockServer:
         record: str | os.PathLike[str] | None = None,
         upstream: str | None = None,
         upstream_cafile: str | None = None,
+        upstream_timeout: float = 120.0,
         replay: str | os.PathLike[str] | None = None,
         replay_timing: str = "recorded",
     ) -> None:
@@ -78,10 +79,9 @@ class MockServer:
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
         self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        source = recording.source(record, upstream, upstream_cafile, replay, replay_timing,
+        source = recording.source(record, upstream, upstream_cafile, replay, replay_timing, upstream_timeout,
                                   upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))
-        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter, source,
-                      recording=record is not None)
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter, source)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls

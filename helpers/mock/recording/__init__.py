@@ -23,7 +23,7 @@ UPSTREAM_KEY_VARIABLE = "OPENAI_API_KEY"
 
 
 def source(record: str | os.PathLike[str] | None, upstream: str | None, cafile: str | None,
-           replay: str | os.PathLike[str] | None, timing: str = "recorded",
+           replay: str | os.PathLike[str] | None, timing: str = "recorded", timeout: float = 120.0,
            upstream_key: str | None = None) -> Recorder | Replayer | None:
     """The handler that answers in place of the mock's own API, or None for the mock itself.
     `upstream_key`: the provider's key as the environment had it before any mock server pointed
@@ -41,7 +41,7 @@ def source(record: str | os.PathLike[str] | None, upstream: str | None, cafile: 
     key = upstream_key if upstream_key is not None else os.environ.get(UPSTREAM_KEY_VARIABLE, "")
     if not key:
         raise ValueError(f"recording needs the provider's key in {UPSTREAM_KEY_VARIABLE} (never on a command line)")
-    return Recorder(Upstream(upstream, key, cafile=cafile), CassetteWriter(record))
+    return Recorder(Upstream(upstream, key, timeout, cafile), CassetteWriter(record))
 
 
 __all__ = ["CassetteWriter", "Recorder", "Replayer", "Upstream", "source"]
