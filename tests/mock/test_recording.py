@@ -333,3 +333,41 @@ def test_bytes_that_are_not_text_travel_as_base64(tmp_path):
     path.write_text(original.to_line())
     assert "body_base64" in path.read_text()
     assert read_cassette(path)[0].body == original.body
+
+
+def test_the_drift_check_finds_nothing_against_a_provider_that_answers_as_the_mock_does(provider, tmp_path):
+    from helpers.mock.recording import drift
+
+    found = drift.check(provider.base_url, "gpt-5.4-mini", cassette=tmp_path / "same.jsonl")
+    assert found and all(lines == [] for lines in found.values()), found
+    assert len(read_cassette(tmp_path / "same.jsonl")) == len(drift.session("gpt-5.4-mini"))
+
+
+def test_the_drift_check_names_what_a_different_provider_does(start_server, monkeypatch, tmp_path):
+    from helpers.mock.recording import drift
+
+    monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+    plain = start_server(profile="minimal")  # no OpenAI headers, a plainer error, no /v1/responses
+    found = drift.check(plain.base_url, "gpt-5.4-mini", cassette=tmp_path / "plain.jsonl")
+    assert "header x-request-id: only the mock sends it" in found["chat, plain"]
+    assert any(line.startswith("status: the real API 404") for line in found["responses, plain"])
+    assert found["an error: an unknown model"] != []
+
+
+def test_the_drift_check_refuses_to_run_without_a_key():
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "helpers.mock.recording.drift"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=30, env=environment)
+    assert result.returncode == 2 and "OPENAI_API_KEY" in result.stderr
+
+
+def test_shapes_compare_names_types_and_order_not_values():
+    from helpers.mock.recording.drift import differences, shape
+
+    real = shape({"id": "a", "usage": {"total": 3}, "note": None, "list": [1]})
+    assert differences(real, shape({"id": "b", "usage": {"total": 9}, "note": "x", "list": [2]})) == []
+    assert differences(real, shape({"usage": {"total": 1}, "id": "a", "note": None, "list": [1]})) == [
+        "body: the fields come in another order"]
+    assert differences(real, shape({"id": 1, "usage": {}, "note": None, "list": ["s"]})) == [
+        "body.id: the real API sends string, the mock number", "body.usage.total: only the real API sends it",
+        "body.list[0]: the real API sends number, the mock string"]
