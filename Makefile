@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
+.PHONY: help lab lab-side-by-side test replay-check check-real lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
 	site site-serve site-test
 
 help:
@@ -15,6 +15,8 @@ help:
 	@echo "                  (headless: make lab LAB_ARGS=\"--no-browser --port 8888\"; root gets --allow-root)"
 	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
+	@echo "make replay-check every lesson recorded from itself, then replayed from that cassette (also run by .ci/run)"
+	@echo "make check-real   compare the mock's answers with the real API's (needs OPENAI_API_KEY)"
 	@echo "make lint         ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test)"
 	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
 	@echo "make bench        measure the mock server against a raw-socket floor"
@@ -56,7 +58,15 @@ lab-side-by-side: $(INSTALLED)
 # Lesson 03's watch cell streams at 6 tokens a second for a learner; the test run keeps the mock's usual
 # 40 (LLM_CALLS_TOKENS_PER_SECOND is every mock's default pace, and that cell's too).
 test: $(INSTALLED)
-	LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site"
+	LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site and not replay"
+
+# Every lesson recorded from itself and replayed from that cassette (its own target: it runs each notebook twice).
+replay-check: $(INSTALLED)
+	$(BIN)/python -m pytest -m replay tests/lessons/test_replay.py
+
+# The mock's answers held against the real API's, field by field (needs OPENAI_API_KEY; sends six requests).
+check-real: $(INSTALLED)
+	$(BIN)/python -m helpers.mock.recording.drift $(if $(UPSTREAM),--upstream $(UPSTREAM))
 
 # The lint and type gate on its own; `make test` runs it too (tests/test_lint.py).
 lint: $(INSTALLED)

@@ -18,6 +18,7 @@ from .json_bodies import json_response
 from .models import api as models_api
 from .profiles import OPENAI, Profile
 from .rate_limits import Headers, RateLimiter
+from .recording.tee import Tee
 from .replies import ScriptedReplies
 from .responses import api as responses_api
 from .responses.store import ResponseStore
@@ -62,12 +63,13 @@ class MockApi:
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
                  stopping: threading.Event, rate_limiter: RateLimiter | None = None,
-                 source: Handler | None = None) -> None:
+                 source: Handler | None = None, tee: Tee | None = None) -> None:
         self.settings = settings
         # Recording or replaying (recording/): one handler answers every path under /v1, in place of ROUTES,
         # and its answers keep the provider's own headers (its request id, its rate limits). Faults play on
         # its answers as on the mock's own (one before the answer means the provider is never asked).
         self.source = source
+        self.tee = tee  # recording the mock's own answers (recording/tee.py)
         self.rate_limiter = rate_limiter
         self.faults = fault_queue
         self.scripted = scripted
@@ -80,7 +82,7 @@ class MockApi:
         started, number = time.perf_counter(), self.counter.next()
         answered = False
         try:
-            response = self._answer(request, number)
+            response = self._answer(request, number, started)
             answered = True
         except errors.ApiError as error:
             response = self._error_response(error)
@@ -112,7 +114,7 @@ class MockApi:
         error = errors.unreadable_request(status, message)
         return self._with_common_headers(self._error_response(error), number, started)
 
-    def _answer(self, request: Request, number: int) -> Response:
+    def _answer(self, request: Request, number: int, started: float) -> Response:
         path = request.path.split("?", 1)[0]
         profile = self.settings.profile
         handler, params = self._route(request.method, path)  # 404 for a path the API does not have
@@ -123,12 +125,24 @@ class MockApi:
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
-        response = handler(call)
+        response = self._teed(handler, call, started) if self.tee is not None else handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
         if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
             response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
         return response
+
+    def _teed(self, handler: Handler, call: Call, started: float) -> Response:
+        """The handler's answer, kept in the cassette as a client gets it when no fault is played (a fault is
+        played again on replay, so its own answer is not kept), its error answers included."""
+        assert self.tee is not None
+        try:
+            response = handler(call)
+        except errors.ApiError as error:
+            answer = self._with_common_headers(self._error_response(error), call.number, started)
+            self.tee.record(call.request, answer, [])
+            raise
+        return self.tee.record(call.request, response, self._common_headers(call.number, started))
 
     def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
         if self.source is not None and path.startswith("/v1/"):
@@ -150,10 +164,15 @@ class MockApi:
         if not profile.openai_headers:  # a plain compatible server sends none of OpenAI's own headers
             response.headers = [(name, value) for name, value in response.headers if profile.keeps_header(name)]
             return response
+        response.headers += self._common_headers(number, started)
+        return response
+
+    def _common_headers(self, number: int, started: float) -> list[tuple[str, str]]:
+        if not self.settings.profile.openai_headers:
+            return []
         elapsed_ms = round((time.perf_counter() - started) * 1000)
-        response.headers += [
+        return [
             ("x-request-id", ids.make_hex_id("req_", 32, self.settings.seed, number)),
             ("openai-processing-ms", str(elapsed_ms)),
             ("openai-version", "2020-10-01"),
         ]
-        return response

@@ -81,7 +81,9 @@ class MockServer:
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         source = recording.source(record, upstream, upstream_cafile, replay, replay_timing, upstream_timeout,
                                   upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))
-        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter, source)
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter,
+                      tee=source if isinstance(source, recording.Tee) else None,
+                      source=None if isinstance(source, recording.Tee) else source)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls

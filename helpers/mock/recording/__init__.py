@@ -5,6 +5,7 @@ Reading order
     cassette.py  the file: one exchange a JSON line, no credential in it; how a request finds its match
     proxy.py     recording: forward to the provider, pass its answer on as it arrives, append the exchange
     player.py    replaying: the matching answer, its stream at the recorded pace; a clear 400 when none matches
+    tee.py       recording the mock itself (record= without upstream=): every lesson, replayed in the tests
     drift.py     `make check-real`: the mock's answers held against the real API's, field by field
 
 What it does not do: record a WebSocket or register a webhook with a provider (both refused with a 400 that
@@ -18,13 +19,14 @@ import os
 from .cassette import CassetteWriter
 from .player import Replayer
 from .proxy import Recorder, Upstream
+from .tee import Tee
 
 UPSTREAM_KEY_VARIABLE = "OPENAI_API_KEY"
 
 
 def source(record: str | os.PathLike[str] | None, upstream: str | None, cafile: str | None,
            replay: str | os.PathLike[str] | None, timing: str = "recorded", timeout: float = 120.0,
-           upstream_key: str | None = None) -> Recorder | Replayer | None:
+           upstream_key: str | None = None) -> Recorder | Replayer | Tee | None:
     """The handler that answers in place of the mock's own API, or None for the mock itself.
     `upstream_key`: the provider's key as the environment had it before any mock server pointed
     OPENAI_API_KEY at itself (server.py passes it)."""
@@ -36,12 +38,12 @@ def source(record: str | os.PathLike[str] | None, upstream: str | None, cafile: 
         if upstream is not None:
             raise ValueError("upstream= is where record= sends requests; give record=FILE too")
         return None
-    if upstream is None:
-        raise ValueError("record= needs upstream=, the provider's base URL (https://api.openai.com/v1)")
+    if upstream is None:  # the mock's own answers, kept as a client gets them (tee.py)
+        return Tee(CassetteWriter(record))
     key = upstream_key if upstream_key is not None else os.environ.get(UPSTREAM_KEY_VARIABLE, "")
     if not key:
         raise ValueError(f"recording needs the provider's key in {UPSTREAM_KEY_VARIABLE} (never on a command line)")
     return Recorder(Upstream(upstream, key, timeout, cafile), CassetteWriter(record))
 
 
-__all__ = ["CassetteWriter", "Recorder", "Replayer", "Upstream", "source"]
+__all__ = ["CassetteWriter", "Recorder", "Replayer", "Tee", "Upstream", "source"]

@@ -9,6 +9,7 @@ the first field that differs, so the reader sees at once what to record again.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .. import errors
@@ -35,7 +36,11 @@ class Replayer:
         sent = request_value(request.body, request.headers.get("content-type", ""))
         recorded = self.player.find(request.method, request.path, sent)
         if recorded is None:
-            raise self._no_match(request.method, request.path, sent)
+            error = self._no_match(request.method, request.path, sent)
+            # Said where the person replaying will see it too (a notebook's cell, the terminal), not only
+            # to a client that may catch the 400 quietly.
+            print(f"[mock replay] {error.message}", file=sys.stderr, flush=True)
+            raise error
         headers = list(recorded.headers.items())
         if recorded.events is None:
             return Response(recorded.status, headers, recorded.body)
