@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test replay-check check-real lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
+.PHONY: help lab lab-side-by-side test record replay-check check-real lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
 	site site-serve site-test
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "                  (headless: make lab LAB_ARGS=\"--no-browser --port 8888\"; root gets --allow-root)"
 	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
+	@echo "make record       record every lesson from a real provider into CASSETTE (key: OPENAI_API_KEY)"
 	@echo "make replay-check every lesson recorded from itself, then replayed from that cassette (also run by .ci/run)"
 	@echo "make check-real   compare the mock's answers with the real API's (needs OPENAI_API_KEY)"
 	@echo "make lint         ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test)"
@@ -59,6 +60,14 @@ lab-side-by-side: $(INSTALLED)
 # 40 (LLM_CALLS_TOKENS_PER_SECOND is every mock's default pace, and that cell's too).
 test: $(INSTALLED)
 	LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site and not replay"
+
+# Record every lesson (or LESSONS=...) from a real provider into CASSETTE, storing no output; the key comes from
+# OPENAI_API_KEY. Then teach offline with LLM_CALLS_REPLAY=$(CASSETTE) make lab (README, "Record once").
+CASSETTE ?= class.jsonl
+UPSTREAM ?= https://api.openai.com/v1
+record: $(INSTALLED)
+	@test -n "$$OPENAI_API_KEY" || { echo "make record needs the provider's key in OPENAI_API_KEY"; exit 2; }
+	LLM_CALLS_RECORD=$(abspath $(CASSETTE)) LLM_CALLS_UPSTREAM=$(UPSTREAM) $(BIN)/python -m tools.notebooks run $(LESSONS)
 
 # Every lesson recorded from itself and replayed from that cassette (its own target: it runs each notebook twice).
 replay-check: $(INSTALLED)

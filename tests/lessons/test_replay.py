@@ -7,6 +7,8 @@ it executes every notebook twice."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,8 +17,12 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+import helpers
+from helpers.mock.recording.cassette import read_cassette
 from tests.lessons.test_portability import CELL_TIMEOUT, NOTEBOOKS, WORKERS, _first_error
 from tools import catalogue
+
+PLANTED_KEY = "sk-planted-upstream-secret-for-make-record"
 
 pytestmark = pytest.mark.replay
 
@@ -57,3 +63,22 @@ def test_every_notebook_runs_replayed_from_a_cassette_recorded_from_itself(tmp_p
     failures = {path.relative_to(catalogue.NOTEBOOKS).as_posix(): error
                 for path, error in outcomes.items() if error is not None}
     assert not failures, "\n".join(f"{name}: {error}" for name, error in failures.items())
+
+
+def test_make_record_runs_a_lesson_through_the_provider_and_stores_no_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
+    provider = helpers.MockServer(api_key=PLANTED_KEY, tokens_per_second=0, set_environment=False).start()
+    lesson = catalogue.REPO_ROOT / "notebooks" / "01_chat_completion" / "urllib.ipynb"
+    before = lesson.read_bytes()
+    cassette = tmp_path / "lesson.jsonl"
+    environment = {**os.environ, "LLM_CALLS_RECORD": str(cassette), "LLM_CALLS_UPSTREAM": provider.base_url,
+                   "LLM_CALLS_TOKENS_PER_SECOND": "0", "PYTHONPATH": str(catalogue.REPO_ROOT)}
+    result = subprocess.run([sys.executable, "-m", "tools.notebooks", "run", str(lesson)], cwd=catalogue.REPO_ROOT,
+                            capture_output=True, text=True, timeout=120, env=environment)
+    assert result.returncode == 0, result.stderr
+    assert lesson.read_bytes() == before
+    recorded = read_cassette(cassette)
+    assert recorded and all(entry.path.startswith("/v1/") for entry in recorded)
+    assert len(provider.exchanges) >= len(recorded)  # each one went to the provider
+    assert PLANTED_KEY not in cassette.read_text()
+    provider.stop()

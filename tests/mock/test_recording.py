@@ -371,3 +371,4 @@ def test_shapes_compare_names_types_and_order_not_values():
     assert differences(real, shape({"id": 1, "usage": {}, "note": None, "list": ["s"]})) == [
         "body.id: the real API sends string, the mock number", "body.usage.total: only the real API sends it",
         "body.list[0]: the real API sends number, the mock string"]
+
