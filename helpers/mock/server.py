@@ -213,9 +213,17 @@ class _Environment:
         self._lock = threading.Lock()
 
     def original(self, name: str) -> str | None:
-        """The variable as it was before any running mock server set it (the learner's own key)."""
+        """The variable as the learner set it: its value now, unless that is what a running mock put there,
+        then the value from before the first mock started (a recording reads the provider's key here)."""
         with self._lock:
-            return self._before.get(name) if self._servers else os.environ.get(name)
+            value = os.environ.get(name)
+            if self._servers and value == self._claimed(self._servers[-1]).get(name):
+                return self._before.get(name)
+            return value
+
+    @staticmethod
+    def _claimed(server: MockServer) -> dict[str, str]:
+        return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": server.api_key}
 
     def claim(self, server: MockServer) -> None:
         with self._lock:
@@ -238,9 +246,9 @@ class _Environment:
                 else:
                     os.environ[name] = value
 
-    @staticmethod
-    def _point_at(server: MockServer) -> None:
-        os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"] = server.base_url, server.api_key
+    @classmethod
+    def _point_at(cls, server: MockServer) -> None:
+        os.environ.update(cls._claimed(server))
 
 
 _environment = _Environment()

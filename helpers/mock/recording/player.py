@@ -30,6 +30,8 @@ class Replayer:
         self.path = Path(path)
         self.player = Player(read_cassette(self.path))  # a bad cassette fails here, naming its line
         self.timing = timing
+        # Replaying every lesson (LLM_CALLS_REPLAY, README "Record once"): a miss is also printed in the cell.
+        self.announce_misses = os.environ.get("LLM_CALLS_REPLAY", "") == str(path)
 
     def __call__(self, call: Call) -> Response:
         request = call.request
@@ -37,9 +39,8 @@ class Replayer:
         recorded = self.player.find(request.method, request.path, sent)
         if recorded is None:
             error = self._no_match(request.method, request.path, sent)
-            # Said where the person replaying will see it too (a notebook's cell, the terminal), not only
-            # to a client that may catch the 400 quietly.
-            print(f"[mock replay] {error.message}", file=sys.stderr, flush=True)
+            if self.announce_misses:  # a notebook may catch the 400 quietly: say it where the reader looks too
+                print(f"[mock replay] {error.message}", file=sys.stderr, flush=True)
             raise error
         headers = list(recorded.headers.items())
         if recorded.events is None:
