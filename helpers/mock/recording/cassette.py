@@ -193,6 +193,11 @@ class CassetteWriter:
             file.write(line)
 
 
+def _key(method: str, path: str, request: Any) -> str:
+    """What decides a match, as one string: key order and white space do not count, ignored fields are gone."""
+    return json.dumps([method, redact_target(path), comparable(request)], sort_keys=True)
+
+
 class Player:
     """Finds the recorded answer to a request: same method, path and body (ignoring IGNORED_FIELDS).
     Identical requests get their recorded answers in the recorded order (a background response polled
@@ -200,20 +205,21 @@ class Player:
 
     def __init__(self, recorded: list[Recorded]) -> None:
         self._recorded = recorded
-        self._served: dict[int, int] = {}  # index of the first match -> how many of its kind were served
+        self._by_request: dict[str, list[Recorded]] = {}  # one look-up per request, however long the file
+        for entry in recorded:
+            self._by_request.setdefault(_key(entry.method, entry.path, entry.request), []).append(entry)
+        self._served: dict[str, int] = {}  # how many answers to each request were served
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._recorded)
 
     def find(self, method: str, path: str, request: Any) -> Recorded | None:
-        sent = comparable(request)
-        matches = [r for r in self._recorded
-                   if r.method == method and r.path == redact_target(path) and comparable(r.request) == sent]
+        key = _key(method, path, request)
+        matches = self._by_request.get(key)
         if not matches:
             return None
         with self._lock:
-            key = id(matches[0])
             served = self._served.get(key, 0)
             self._served[key] = served + 1
         return matches[min(served, len(matches) - 1)]

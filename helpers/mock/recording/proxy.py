@@ -178,6 +178,7 @@ class LiveEvents:
         self._head_at = time.monotonic()
         self._started = started
         self.received: list[tuple[int, bytes]] = []
+        self._kept_bytes = 0
         self.on_end: Callable[[list[tuple[int, bytes]]], None] = _nothing
         self._ended = threading.Event()
 
@@ -197,6 +198,8 @@ class LiveEvents:
                 while b"\n\n" in buffer:
                     event, buffer = buffer.split(b"\n\n", 1)
                     yield self._arrived(event + b"\n\n")
+                if len(buffer) > MAX_UPSTREAM_BODY_BYTES:  # no end of event in sight: not a stream we can pass on
+                    break
             if buffer.strip():  # a last event the provider did not end with a blank line
                 yield self._arrived(buffer)
         finally:
@@ -212,7 +215,10 @@ class LiveEvents:
             return b""
 
     def _arrived(self, event: bytes) -> bytes:
-        self.received.append((round((time.monotonic() - self._head_at) * 1000), event))
+        """Pass the event on; keep it for the cassette while the stream's share of memory lasts."""
+        self._kept_bytes += len(event)
+        if self._kept_bytes <= MAX_UPSTREAM_BODY_BYTES:
+            self.received.append((round((time.monotonic() - self._head_at) * 1000), event))
         return event
 
 
