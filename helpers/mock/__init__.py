@@ -73,9 +73,10 @@ What this mock deliberately does not do
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """
 
+from .http import Limits
 from .rate_limits import RateLimit
 from .server import DEFAULT_TOKENS_PER_SECOND, MOCK_API_KEY, MockServer, start_mock_server
 from .wire_record import Exchange
 
-__all__ = ["DEFAULT_TOKENS_PER_SECOND", "MOCK_API_KEY", "Exchange", "MockServer", "RateLimit",
+__all__ = ["DEFAULT_TOKENS_PER_SECOND", "MOCK_API_KEY", "Exchange", "Limits", "MockServer", "RateLimit",
            "start_mock_server"]

@@ -40,7 +40,7 @@ def is_loopback(host: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    limits = Limits()
+    defaults = Limits()
     parser = argparse.ArgumentParser(prog="python -m helpers.mock", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default: loopback only; any other needs --api-key)")
@@ -48,15 +48,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-key", default=MOCK_API_KEY, help="the only key accepted (default: %(default)s)")
     parser.add_argument("--tokens-per-second", type=float, default=DEFAULT_TOKENS_PER_SECOND,
                         help="stream pacing; 0 sends every token at once (default: %(default)s)")
-    parser.add_argument("--max-body-bytes", type=int, default=limits.max_body_bytes,
+    parser.add_argument("--max-body-bytes", type=int, default=defaults.max_body_bytes,
                         help="largest request body accepted, else 413 (default: %(default)s)")
-    parser.add_argument("--max-connections", type=int, default=limits.max_connections,
+    parser.add_argument("--max-connections", type=int, default=defaults.max_connections,
                         help="connections served at once; more wait their turn (default: %(default)s)")
     for step, meaning in (("idle", "close a kept-alive connection after this long without a request"),
                           ("head", "seconds to send a request's line and headers, else 408"),
                           ("body", "seconds to send a request's body, else 408"),
                           ("write", "close a connection whose client reads nothing for this long")):
-        parser.add_argument(f"--{step}-timeout", type=float, default=getattr(limits, f"{step}_timeout"),
+        parser.add_argument(f"--{step}-timeout", type=float, default=getattr(defaults, f"{step}_timeout"),
                             help=f"{meaning} (default: %(default)s s)")
     parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
                         help="wait before the first byte of every answer (default: %(default)s)")
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(2, "--record needs the provider's key in OPENAI_API_KEY (never on the command line).\n")
     try:
         server = _server(args, rate_limit)
-    except (ValueError, OSError) as problem:  # a bad cassette names its line; a missing --upstream says so
+    except (ValueError, OSError) as problem:  # a bad cassette names its line
         parser.exit(2, f"{problem}\n")
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
@@ -108,11 +108,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _server(args: argparse.Namespace, rate_limit: RateLimit | None) -> MockServer:
+    limits = Limits(max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
+                    idle_timeout=args.idle_timeout, head_timeout=args.head_timeout,
+                    body_timeout=args.body_timeout, write_timeout=args.write_timeout)
     return MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
-                      tokens_per_second=args.tokens_per_second, verbose=not args.quiet,
-                      max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
-                      idle_timeout=args.idle_timeout, head_timeout=args.head_timeout,
-                      body_timeout=args.body_timeout, write_timeout=args.write_timeout,
+                      tokens_per_second=args.tokens_per_second, verbose=not args.quiet, limits=limits,
                       latency_seconds=args.latency, rate_limit=rate_limit, profile=args.profile,
                       record=args.record, upstream=args.upstream, replay=args.replay,
                       replay_timing=args.replay_timing)

@@ -20,10 +20,15 @@ both `Content-Length` and `Transfer-Encoding`, or two different lengths, is refu
 closed; so is a request cut short. Every read and write has a deadline (`Limits`), so a client that
 stalls costs a thread for seconds, not for ever, and at most `max_connections` are served at once.
 
-The API side is asked twice. `admit(method, target, headers)` after the head: an answer there (a 401,
-a 404) is given without keeping the body. `handle(Request)` once the body is read. Whatever the HTTP
-layer itself cannot read (a bad request line, an oversized body) is answered through
-`refuse(status, message)`, which the API side supplies so that the answer reads like the API's own.
+The HTTP layer meets the API at one typed interface, `Api` (as httpx's MockTransport wraps one handler),
+asked once per request: `admit(head)`, before the body is read, decides the route and the key and gives
+back either a refusal to send at once (a 404, a 401: the body is read past, never kept) or the function
+that answers the request once its body is read. Whatever the HTTP layer itself cannot read (a bad request
+line, an oversized body) is answered through `refuse(problem)`, so that the answer reads like the API's own.
+
+An answer is one of three kinds (`Response`): a body of bytes (JSON, or a file's contents) sent with its
+length; a stream of events sent one chunk each; or `101 Switching Protocols` with a `takeover`, which is
+handed the socket once the head has gone out (a WebSocket), after which the connection is no longer HTTP.
 """
 
 from __future__ import annotations
@@ -32,18 +37,14 @@ import email.utils
 import functools
 import re
 import socket
-import socketserver
 import sys
-import threading
 import time
+import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-
-if TYPE_CHECKING:  # ssl is imported only by a server that serves https:// (it costs start-up time)
-    import ssl
+from typing import Any, Protocol, TypeVar
 
 from .wire_record import Exchange, ExchangeLog, escape_controls, redact_headers, redact_target
 
@@ -51,6 +52,7 @@ _T = TypeVar("_T")
 MiB = 1024 * 1024
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # a method or header name (RFC 9110, 5.6.2)
 _DIGITS = re.compile(r"[0-9]+")
+LINGER = 0.002  # seconds a worker waits for a connection's next request before it is parked
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")  # size, then extensions
 
 
@@ -68,7 +70,8 @@ class Limits:
     head_timeout: float = 10.0  # from the first byte of a request to the end of its head
     body_timeout: float = 30.0  # to read a whole body (16 MiB at 1 MB/s takes 16 s)
     write_timeout: float = 30.0  # to write one response, or one event of a stream
-    max_connections: int = 64  # served at once; the next ones wait in the kernel's queue
+    max_connections: int = 64  # requests served at once (work in progress); the next ones wait their turn
+    max_open_connections: int = 2_048  # sockets open at once, idle ones included; more wait in the kernel's queue
 
 
 class EventSource(Protocol):
@@ -88,16 +91,23 @@ class Request:
     client_gone: Callable[[], bool] = lambda: False  # True once the client has hung up
 
 
+Takeover = Callable[[socket.socket, bytes], None]
+
+
 @dataclass
 class Response:
-    """A body, or a stream of events sent one chunk each. `cut_after` drops the connection on purpose
-    after that many bytes of the body, or that many events (the `disconnect` fault)."""
+    """A body of bytes, a stream of events sent one chunk each, or (status 101 with `takeover`) an upgrade.
+    `cut_after` drops the connection on purpose after that many bytes of the body, or that many events
+    (the `disconnect` fault). `takeover(sock, leftover)` is called once the 101's head has gone out, in a
+    worker thread, with the bytes the client already sent past its request; when it returns (or raises)
+    the connection is closed, never reused for HTTP, and until then it counts against `max_connections`."""
 
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     events: EventSource | None = None
     cut_after: int | None = None
+    takeover: Takeover | None = None
 
 
 class BadRequest(Exception):
@@ -108,13 +118,24 @@ class BadRequest(Exception):
         self.status, self.message = status, message
 
 
-class _ClientLeft(Exception):
-    """The client closed the connection, or went quiet between requests: nothing to answer."""
+class _LineTooLong(Exception):
+    """A line longer than its limit: the reader of the line knows which status that is (414, 431, 400)."""
 
 
-Handle = Callable[[Request], Response]
-Refuse = Callable[[int, str], Response]
-Admit = Callable[[str, str, dict[str, str]], Response | None]
+Answer = Callable[[Request], Response]  # answers one request whose route and key are already decided
+
+
+class Api(Protocol):
+    """The API side, as the HTTP layer sees it: one object, asked once per request."""
+
+    def admit(self, head: RequestHead) -> Answer | Response:
+        """From the head alone, before the body is read: a Response to send at once (the body is read
+        past, never kept), or the function that answers the request once its body is read."""
+        ...
+
+    def refuse(self, problem: BadRequest) -> Response:
+        """The answer to a request the HTTP layer could not read."""
+        ...
 
 
 @functools.lru_cache(maxsize=1)
@@ -158,74 +179,24 @@ class RequestHead:
         return connection == "keep-alive"
 
 
-class MockHTTPServer(socketserver.ThreadingTCPServer):
-    """Accepts connections and serves each in a thread of its own, at most `max_connections` at once."""
+@dataclass(frozen=True)
+class Service:
+    """What every connection of one server shares: the API it asks, its limits, its record of exchanges."""
 
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128  # the default of 5 resets clients when dozens connect at once
+    api: Api
+    limits: Limits
+    log: ExchangeLog
+    verbose: bool = False
 
-    def __init__(self, address: tuple[str, int], handle: Handle, refuse: Refuse, admit: Admit,
-                 limits: Limits, log: ExchangeLog, verbose: bool = False,
-                 tls: ssl.SSLContext | None = None) -> None:
-        super().__init__(address, _Connection)
-        self.tls = tls
-        self.handle_request_fn = handle
-        self.refuse_fn = refuse
-        self.admit_fn = admit
-        self.limits = limits
-        self.exchange_log = log
-        self.verbose = verbose
-        self._slots = threading.BoundedSemaphore(limits.max_connections)
-        self.connections_opened = 0  # counted in the one thread that accepts connections
 
-    def _handle_request_noblock(self) -> None:
-        """Accept one connection when a slot is free. With every slot taken, or no file descriptor left
-        for a new socket, wait a moment instead of retrying at once: the loop that calls this would
-        otherwise spin at 100 % CPU. Waiting connections queue in the kernel, and are served in turn."""
-        if not self._slots.acquire(timeout=0.05):
-            return
-        try:
-            connection, client_address = self.get_request()
-        except OSError:  # EMFILE, ENFILE: out of file descriptors; or the client already left
-            self._slots.release()
-            time.sleep(0.05)
-            return
-        try:
-            self.process_request(connection, client_address)
-        except Exception:
-            self._slots.release()
-            self.handle_error(connection, client_address)
-            self.shutdown_request(connection)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.connections_opened += 1
-        super().process_request(request, client_address)
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        """Serve one connection. For https://, the TLS handshake happens here, in the connection's own
-        thread, so that a slow or refused handshake never holds up the accept loop."""
-        if self.tls is None:
-            super().finish_request(request, client_address)
-            return
-        try:
-            secure = self.tls.wrap_socket(request, server_side=True)
-        except OSError:  # ssl.SSLError included
-            return  # the client refused the certificate, or hung up: nothing to answer
-        with secure:
-            super().finish_request(secure, client_address)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client hanging up is normal, not worth a traceback: in a notebook, a server thread's
-        traceback would land in whichever cell happens to be running."""
-        if not isinstance(sys.exc_info()[1], OSError):  # ConnectionError, TimeoutError, ssl.SSLError
-            super().handle_error(request, client_address)
+def head_complete(buffer: bytearray) -> bool:
+    """True once `buffer` holds a whole request head: a line, then a blank line (blank lines before a
+    request are allowed, and a line may end in LF alone). Read by the server's loop before it hands a
+    connection to a worker, so that a client sending its head slowly holds no thread."""
+    start = 0
+    while start < len(buffer) and buffer[start] in b"\r\n":
+        start += 1
+    return buffer.find(b"\n\r\n", start) >= 0 or buffer.find(b"\n\n", start) >= 0
 
 
 class _Wire:
@@ -252,15 +223,15 @@ class _Wire:
             self._receive(deadline)
 
     def read_line(self, limit: int, deadline: float) -> bytes:
-        """One line, its line ending included; BadRequest(0) if it is longer than `limit`."""
+        """One line, its line ending included; _LineTooLong if it is longer than `limit`."""
         start = 0
         while (end := self.buffer.find(b"\n", start)) < 0:
             if len(self.buffer) > limit:
-                raise BadRequest(0, "line too long")
+                raise _LineTooLong
             start = len(self.buffer)
             self._receive(deadline)
         if end >= limit:
-            raise BadRequest(0, "line too long")
+            raise _LineTooLong
         line = bytes(self.buffer[: end + 1])
         del self.buffer[: end + 1]
         return line
@@ -293,25 +264,53 @@ class _Framing:
     length: int
 
 
-class _Connection(socketserver.BaseRequestHandler):
-    """One client's connection: request after request, until either side closes it."""
+class Connection:
+    """One client's connection, request after request. The server's loop (serving.py) reads bytes into
+    `wire.buffer` while the connection is idle, and calls `serve` in a worker once a whole head is there
+    (or its deadline has passed, or the head is over its size limit: then the answer is a 408, 414, 431)."""
 
-    server: MockHTTPServer
-    request: socket.socket
-
-    def setup(self) -> None:
-        # Small writes must not wait for the client's delayed ACK.
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
-        self.wire = _Wire(self.request)
-        self.limits = self.server.limits
+    def __init__(self, sock: socket.socket, client_address: tuple[str, int], service: Service) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)  # small writes must not wait for an ACK
+        self.request = sock
+        self.client_address = client_address
+        self.server = service
+        self.limits = service.limits
+        self.wire = _Wire(sock)
+        self.head_started: float | None = None  # when the first byte of the next request arrived
+        self.idle_since = time.monotonic()  # when the last answer went out (or the connection opened)
         self._step = "head"  # the step of reading that a deadline belongs to, for the 408's message
 
-    def handle(self) -> None:
+    def serve(self) -> bool:
+        """Answer every request whose head has arrived in full; True to park the connection until more
+        bytes arrive, False once it is closed."""
         try:
             while self._serve_one():
-                pass
-        except _ClientLeft:
+                self.idle_since = time.monotonic()
+                if not head_complete(self.wire.buffer) and not self._next_head_soon():
+                    self.head_started = self.idle_since if self.wire.buffer else None
+                    return True
+                self.head_started = self.idle_since  # the next request: answered in turn, at once
+        except OSError:  # the client hung up, or stalled past a deadline
             pass
+        except Exception:  # a bug in the mock: say so, and keep serving other connections
+            traceback.print_exc(file=sys.stderr)
+        self.close()
+        return False
+
+    def close(self) -> None:
+        self.request.close()
+
+    def _next_head_soon(self) -> bool:
+        """Wait a moment (LINGER) for the client's next request: one that comes at once, as in a loop of
+        calls, is served by this worker without a round trip through the server's loop. Only for speed
+        (benchmarks/bench_mock_server.py, sequential latency); a head that has not come whole is parked."""
+        try:
+            self.request.settimeout(LINGER)
+            data = self.request.recv(65_536)
+        except OSError:  # TimeoutError included: nothing yet; anything worse, the loop will see too
+            return False
+        self.wire.buffer += data
+        return bool(data) and head_complete(self.wire.buffer)
 
     def _serve_one(self) -> bool:
         """Read one request and answer it; False when the connection is done."""
@@ -321,23 +320,40 @@ class _Connection(socketserver.BaseRequestHandler):
         except BadRequest as problem:
             return self._refuse(problem, Exchange("(unreadable request)", [], ""))
         exchange = Exchange(redact_target(head.request_line), redact_headers(head.headers), "")
-        refusal = self.server.admit_fn(head.method, head.target, head.by_name)
+        answer = self.server.api.admit(head)  # the route and the key, decided once, before the body
         try:
-            if refusal is not None:  # a 401 or 404: the body is read past, never kept
-                return self._answer_unread(refusal, exchange, head, framing)
+            if isinstance(answer, Response):  # a 401 or 404: the body is read past, never kept
+                return self._answer_unread(answer, exchange, head, framing)
             body = self._read_body(head, framing)
         except BadRequest as problem:  # a broken, slow or oversized body: the rest of it is unread
             return self._refuse(problem, exchange)
         exchange.record_request_body(body)
-        request = Request(head.method, head.target, head.by_name, body, self._client_gone)
-        response = self.server.handle_request_fn(request)
+        response = answer(Request(head.method, head.target, head.by_name, body, self._client_gone))
+        if response.takeover is not None and response.status == 101:
+            return self._hand_over(response, exchange)
         return self._write(response, exchange, head, close=not head.keeps_alive())
 
     def _refuse(self, problem: BadRequest, exchange: Exchange) -> bool:
         """Answer a request that could not be read whole, then close: what is left of it on the socket
         cannot be told apart from the next request."""
-        response = self.server.refuse_fn(problem.status, problem.message)
-        return self._write(response, exchange, head=None, close=True)
+        return self._write(self.server.api.refuse(problem), exchange, head=None, close=True)
+
+    def _hand_over(self, response: Response, exchange: Exchange) -> bool:
+        """An upgrade: the 101's head in one write, then the socket belongs to `takeover` until it returns,
+        with the bytes already read past the request. The connection is closed after, never reused."""
+        assert response.takeover is not None
+        self._record(response, exchange)
+        lines = [f"HTTP/1.1 101 {HTTPStatus(101).phrase}", *(f"{name}: {value}" for name, value in response.headers)]
+        leftover, self.wire.buffer = bytes(self.wire.buffer), bytearray()
+        try:
+            self.wire.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), self.limits.write_timeout)
+            self.request.settimeout(None)  # the takeover sets its own deadlines
+            response.takeover(self.request, leftover)
+        except OSError:  # the client hung up: the takeover's end, not an error
+            pass
+        except Exception:  # a bug in the takeover: say so, and keep serving others
+            traceback.print_exc(file=sys.stderr)
+        return False
 
     def _answer_unread(self, response: Response, exchange: Exchange, head: RequestHead,
                        framing: _Framing) -> bool:
@@ -372,11 +388,8 @@ class _Connection(socketserver.BaseRequestHandler):
 
     def _read_head(self) -> RequestHead:
         limits = self.limits
-        try:  # between requests, a client that leaves or stays quiet is simply let go
-            self.wire.wait(time.monotonic() + limits.idle_timeout)
-        except (TimeoutError, EOFError, OSError):
-            raise _ClientLeft from None
-        deadline = self._deadline(limits.head_timeout, "head")
+        self._step = "head"  # its deadline counts from its first byte, which the server's loop noted
+        deadline = (self.head_started or time.monotonic()) + limits.head_timeout
         line = self._line(limits.max_request_line + 2, deadline, 414, "Request line too long.")
         blank_lines = 0
         while line in (b"\r\n", b"\n"):  # a blank line or two before a request is allowed
@@ -400,10 +413,8 @@ class _Connection(socketserver.BaseRequestHandler):
     def _line(self, limit: int, deadline: float, status: int, message: str) -> bytes:
         try:
             return self._read(self.wire.read_line, limit, deadline)
-        except BadRequest as problem:
-            if problem.status == 0:  # the line's length, not its content, is the problem
-                raise BadRequest(status, message) from None
-            raise
+        except _LineTooLong:  # the line's length, not its content, is the problem
+            raise BadRequest(status, message) from None
 
     def _read_fields(self, deadline: float, used: int) -> list[tuple[str, str]]:
         """Header lines (or trailer lines) up to the blank line, within the head's size limit."""
@@ -510,17 +521,20 @@ class _Connection(socketserver.BaseRequestHandler):
 
     # --- writing --------------------------------------------------------------------------------------
 
-    def _write(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> bool:
-        """Send the response and record it; True when the connection stays open for the next request."""
+    def _record(self, response: Response, exchange: Exchange) -> None:
         exchange.status, exchange.reason = response.status, HTTPStatus(response.status).phrase
         exchange.response_headers = response.headers
         exchange.answered = time.monotonic()  # before the first byte leaves: a client never sees it unset
         # Recorded before the last byte leaves, so a client that has its answer always finds it recorded;
-        # the writes below fill in the same record (body, frames, broken_off).
-        self.server.exchange_log.add(exchange)
+        # the writes that follow fill in the same record (body, frames, broken_off).
+        self.server.log.add(exchange)
         if self.server.verbose:
             line = escape_controls(exchange.request_line)
             print(f'{self.client_address[0]} "{line}" {response.status}', flush=True)
+
+    def _write(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> bool:
+        """Send the response and record it; True when the connection stays open for the next request."""
+        self._record(response, exchange)
         cut = response.cut_after is not None
         close = close or cut
         try:

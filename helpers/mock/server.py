@@ -14,17 +14,17 @@ from . import faults, profiles, recording
 if TYPE_CHECKING:
     import ssl
 from .calls import Settings
-from .http import Limits, MockHTTPServer
+from .http import Limits
 from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
 from .routes import MockApi
+from .serving import MockHTTPServer
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
 DEFAULT_TOKENS_PER_SECOND = 40.0  # about what a fast hosted model streams
 PACE_VARIABLE = "LLM_CALLS_TOKENS_PER_SECOND"  # if set, the default pace instead (a test run streams faster)
-MAX_BODY_BYTES = Limits.max_body_bytes
-_DEFAULTS = Limits()
+DEFAULT_LIMITS = Limits()
 TLS_FOLDER = Path(__file__).parent / "tls"
 
 
@@ -42,13 +42,8 @@ class MockServer:
         port: int = 0,
         api_key: str = MOCK_API_KEY,
         tokens_per_second: float | None = None,
-        max_body_bytes: int = MAX_BODY_BYTES,
+        limits: Limits = DEFAULT_LIMITS,
         hang_seconds: float = 60.0,
-        idle_timeout: float = _DEFAULTS.idle_timeout,
-        head_timeout: float = _DEFAULTS.head_timeout,
-        body_timeout: float = _DEFAULTS.body_timeout,
-        write_timeout: float = _DEFAULTS.write_timeout,
-        max_connections: int = _DEFAULTS.max_connections,
         latency_seconds: float = 0.0,
         rate_limit: RateLimit | None = None,
         set_environment: bool = True,
@@ -56,17 +51,17 @@ class MockServer:
         profile: str = "openai",
         tls: bool = False,
         record: str | os.PathLike[str] | None = None,
-        upstream: str | None = None,
-        upstream_cafile: str | None = None,
-        upstream_timeout: float = 120.0,
+        upstream: str | recording.Upstream | None = None,
         replay: str | os.PathLike[str] | None = None,
         replay_timing: str = "recorded",
     ) -> None:
-        """The limits (body size, timeouts in seconds, connections served at once) are described in
-        http.Limits and in the README's "Limits"; the defaults suit a server left running all day.
+        """`limits=Limits(...)`: what one client may cost (body size, timeouts in seconds, requests served at
+        once, connections open), described in http.Limits and the README's "Limits"; the defaults suit a
+        server left running all day.
 
         `record=FILE, upstream=URL` makes the server a recording proxy to a real provider, whose key it reads
-        from OPENAI_API_KEY now, before it points that variable at itself; `replay=FILE` answers from a
+        from OPENAI_API_KEY now, before it points that variable at itself (`upstream=Upstream(URL, timeout=...,
+        cafile=...)` to set more); without `upstream`, it records its own answers. `replay=FILE` answers from a
         cassette instead of the mock's own replies (recording/, README "Record once, replay in class")."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
@@ -79,16 +74,13 @@ class MockServer:
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
         self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        source = recording.source(record, upstream, upstream_cafile, replay, replay_timing, upstream_timeout,
+        source = recording.source(record, upstream, replay, replay_timing,
                                   upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))
         api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter,
                       tee=source if isinstance(source, recording.Tee) else None,
                       source=None if isinstance(source, recording.Tee) else source)
-        limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
-                        body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls
-        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, api.admit, limits, self._log, verbose,
-                                     tls=_tls_context() if tls else None)
+        self._httpd = MockHTTPServer((host, port), api, limits, self._log, verbose, tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
 

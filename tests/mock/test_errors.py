@@ -11,6 +11,7 @@ import pytest
 import requests
 
 import helpers
+from helpers.mock import Limits
 from tests.mock.support import chat_body, openai_error, wire_client_for
 
 REASONING_MODEL = helpers.MODEL  # refuses max_tokens; takes a temperature only while it does not reason
@@ -177,7 +178,7 @@ def test_a_prompt_longer_than_the_context_window_is_a_400(wire):
 
 @pytest.fixture
 def small_server(start_server):
-    return start_server(max_body_bytes=1024)
+    return start_server(limits=Limits(max_body_bytes=1024))
 
 
 def read_until_closed(connection: socket.socket) -> bytes:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.mock import MOCK_API_KEY
+from helpers.mock import MOCK_API_KEY, Limits
 
 AUTH = f"Authorization: Bearer {MOCK_API_KEY}\r\n".encode()
 CONTENT_LENGTH = re.compile(rb"^content-length: (\d+)", re.MULTILINE | re.IGNORECASE)
@@ -150,7 +150,7 @@ def test_a_head_over_the_total_limit_is_431(server):
 
 
 def test_no_100_continue_before_a_413(start_server):
-    server = start_server(max_body_bytes=1024)
+    server = start_server(limits=Limits(max_body_bytes=1024))
     request = post(b"", b"Content-Length: 5000\r\n", b"Expect: 100-continue\r\n")
     received = RawClient(server.port).send(request).read_until_closed()
     assert statuses(received) == [413]
@@ -187,19 +187,19 @@ def test_an_http_1_1_request_without_host_is_400(server):
 # --- deadlines: a client that stalls costs seconds, not a thread for ever -------------------------------
 
 def test_a_half_sent_head_is_answered_408_and_closed_after_the_head_timeout(start_server):
-    server = start_server(head_timeout=0.2)
+    server = start_server(limits=Limits(head_timeout=0.2))
     received = RawClient(server.port).send(b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\n")
     assert statuses(received.read_until_closed()) == [408]
 
 
 def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(start_server):
-    server = start_server(idle_timeout=0.2)
+    server = start_server(limits=Limits(idle_timeout=0.2))
     client = RawClient(server.port).send(MODELS)
     assert statuses(client.read_until_closed()) == [200]  # answered, then closed once idle
 
 
 def test_a_body_that_stalls_after_100_continue_is_answered_408_and_closed(start_server):
-    server = start_server(body_timeout=0.2)
+    server = start_server(limits=Limits(body_timeout=0.2))
     client = RawClient(server.port).send(post(b"", b"Content-Length: 50\r\n", b"Expect: 100-continue\r\n"))
     received = client.read_until_closed()
     assert received.startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -207,7 +207,7 @@ def test_a_body_that_stalls_after_100_continue_is_answered_408_and_closed(start_
 
 
 def test_a_stream_whose_client_stops_reading_is_dropped_after_the_write_timeout(start_server):
-    server = start_server(write_timeout=0.2)
+    server = start_server(limits=Limits(write_timeout=0.2))
     server.script_reply("word " * 1_000)  # about 1,000 events, each several hundred bytes, in each choice
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a client that takes in little and reads none
@@ -238,26 +238,83 @@ def test_a_hang_up_during_the_timeout_fault_frees_the_server_at_once(start_serve
 
 # --- connections: a cap that queues, without spinning, and recovers ---------------------------------------
 
-def test_connections_beyond_the_cap_wait_their_turn_without_spinning(start_server):
-    server = start_server(max_connections=2)
-    holders = [RawClient(server.port), RawClient(server.port)]
-    time.sleep(0.1)  # both accepted, each holding its slot while idle
+def hanging_request() -> bytes:
+    """A chat completion that the `timeout` fault keeps unanswered until its client hangs up."""
+    body = b'{"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "Hi"}]}'
+    return post(body, b"X-Mock-Fault: timeout\r\n", b"Content-Length: %d\r\n" % len(body))
+
+
+def test_requests_beyond_the_cap_wait_their_turn_without_spinning(start_server):
+    server = start_server(limits=Limits(max_connections=2), hang_seconds=30)
+    holders = [RawClient(server.port).send(hanging_request()) for _ in range(2)]
+    time.sleep(0.2)  # both requests in progress, each holding a worker
     waiting = RawClient(server.port, timeout=0.5).send(MODELS)
     cpu_before = time.process_time()
     with pytest.raises(TimeoutError):
-        waiting.read_some()  # queued in the kernel: no answer while every slot is taken
+        waiting.read_some()  # every worker busy: no answer yet
     assert time.process_time() - cpu_before < 0.3  # half a second of waiting did not burn a core
+    holders[0].close()  # its hang ends within about 50 ms, and its worker is free
+    waiting.sock.settimeout(5)
+    assert statuses(waiting.read_some()) == [200]
+    holders[1].close()
+
+
+def test_idle_connections_do_not_count_against_the_cap(start_server):
+    server = start_server(limits=Limits(max_connections=2))
+    idle = [RawClient(server.port) for _ in range(20)]
+    answered = [RawClient(server.port) for _ in range(2)]
+    for _ in range(2):  # twice on each connection, parked in between
+        assert [statuses(client.send(MODELS).read_some()) for client in answered] == [[200], [200]]
+    for client in idle + answered:
+        client.close()
+
+
+def test_open_connections_beyond_their_cap_wait_in_the_kernel_queue_without_spinning(start_server):
+    server = start_server(limits=Limits(max_open_connections=2))
+    holders = [RawClient(server.port), RawClient(server.port)]
+    time.sleep(0.1)  # both accepted and parked, idle
+    waiting = RawClient(server.port, timeout=0.5).send(MODELS)
+    cpu_before = time.process_time()
+    with pytest.raises(TimeoutError):
+        waiting.read_some()  # not accepted while two sockets are open
+    assert time.process_time() - cpu_before < 0.3
     holders[0].close()
     waiting.sock.settimeout(5)
-    assert statuses(waiting.read_some()) == [200]  # a slot freed: the waiting client is served
+    assert statuses(waiting.read_some()) == [200]  # a socket closed: the waiting client is accepted
     holders[1].close()
+
+
+def raise_descriptor_limit(wanted: int) -> None:
+    """Each idle client costs this process two descriptors (its socket and the server's); skip if not allowed."""
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            pytest.skip(f"needs {wanted} file descriptors, the hard limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def test_a_chat_completion_is_answered_within_2_seconds_with_1000_idle_connections_open(start_server):
+    raise_descriptor_limit(2_300)
+    server = start_server()
+    idle = [RawClient(server.port) for _ in range(1_000)]
+    for client in idle[::100]:
+        client.send(MODELS)  # some have been used once: kept alive, then idle
+        assert statuses(client.read_some()) == [200]
+    body = b'{"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "Hi"}]}'
+    started = time.monotonic()
+    client = RawClient(server.port, timeout=2).send(post(body, b"Content-Length: %d\r\n" % len(body)))
+    assert statuses(client.read_some()) == [200]
+    assert time.monotonic() - started < 2
+    for sock in [*idle, client]:
+        sock.close()
 
 
 FD_STARVED_SERVER = """
 import resource, threading
 resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))  # room for about 25 connections
-from helpers.mock import MockServer
-server = MockServer(set_environment=False, max_connections=1_000).start()
+from helpers.mock import Limits, MockServer
+server = MockServer(set_environment=False, limits=Limits(max_connections=1_000)).start()
 print(server.port, flush=True)
 threading.Event().wait()
 """

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 import helpers
+from helpers.mock.recording import Upstream
 from helpers.mock.recording.cassette import CassetteError, read_cassette
 from tests.mock.support import chat_body, responses_body
 
@@ -195,8 +196,8 @@ def test_each_exchange_is_on_disk_as_soon_as_it_ends(recorder, cassette):
 def test_an_https_provider_is_recorded_when_its_certificate_is_trusted(start_server, monkeypatch, cassette):
     monkeypatch.setenv("OPENAI_API_KEY", PLANTED_KEY)
     tls_provider = start_server(api_key=PLANTED_KEY, tls=True)
-    recorder = start_server(record=cassette, upstream=tls_provider.base_url,
-                            upstream_cafile=tls_provider.certificate_path)
+    trusted = Upstream(tls_provider.base_url, cafile=tls_provider.certificate_path)
+    recorder = start_server(record=cassette, upstream=trusted)
     assert post(recorder, "/chat/completions", chat_body()).status_code == 200
     untrusting = start_server(record=cassette, upstream=tls_provider.base_url)
     error = openai_error(post(untrusting, "/chat/completions", chat_body()), 502)
@@ -261,7 +262,7 @@ def test_a_provider_that_is_down_is_a_502_in_openai_shape_and_recorded_as_such(s
 
 
 def test_a_slow_provider_is_a_504(start_server, provider, cassette):
-    recorder = start_server(record=cassette, upstream=provider.base_url, upstream_timeout=0.3)
+    recorder = start_server(record=cassette, upstream=Upstream(provider.base_url, timeout=0.3))
     provider.inject_fault("timeout")  # the provider says nothing; the recorder gives up after 0.3 s
     started = time.monotonic()
     error = openai_error(post(recorder, "/chat/completions", chat_body()), 504)

@@ -14,6 +14,7 @@ says why); decide a match by any request header; keep compression (bodies are st
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from .cassette import CassetteWriter
@@ -24,12 +25,11 @@ from .tee import Tee
 UPSTREAM_KEY_VARIABLE = "OPENAI_API_KEY"
 
 
-def source(record: str | os.PathLike[str] | None, upstream: str | None, cafile: str | None,
-           replay: str | os.PathLike[str] | None, timing: str = "recorded", timeout: float = 120.0,
+def source(record: str | os.PathLike[str] | None, upstream: str | Upstream | None,
+           replay: str | os.PathLike[str] | None, timing: str = "recorded",
            upstream_key: str | None = None) -> Recorder | Replayer | Tee | None:
     """The handler that answers in place of the mock's own API, or None for the mock itself.
-    `upstream_key`: the provider's key as the environment had it before any mock server pointed
-    OPENAI_API_KEY at itself (server.py passes it)."""
+    `upstream_key`: the provider's key as the learner set OPENAI_API_KEY, not as a mock set it (server.py)."""
     if record is not None and replay is not None:
         raise ValueError("record= and replay= exclude each other: record a cassette first, then replay it")
     if replay is not None:
@@ -43,7 +43,8 @@ def source(record: str | os.PathLike[str] | None, upstream: str | None, cafile: 
     key = upstream_key if upstream_key is not None else os.environ.get(UPSTREAM_KEY_VARIABLE, "")
     if not key:
         raise ValueError(f"recording needs the provider's key in {UPSTREAM_KEY_VARIABLE} (never on a command line)")
-    return Recorder(Upstream(upstream, key, timeout, cafile), CassetteWriter(record))
+    target = Upstream(upstream) if isinstance(upstream, str) else upstream
+    return Recorder(dataclasses.replace(target, api_key=key), CassetteWriter(record))
 
 
 __all__ = ["CassetteWriter", "Recorder", "Replayer", "Tee", "Upstream", "source"]

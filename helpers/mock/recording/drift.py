@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..server import MockServer
+from .proxy import Upstream
 
 REAL_API = "https://api.openai.com/v1"
 # Headers whose presence tells a client something (ids, rate limits, versions); their values are not compared.
@@ -169,8 +170,8 @@ def check(upstream: str, model: str, cafile: str | None = None, cassette: Path |
     OPENAI_API_KEY, and keeps the cassette), send it to a fresh mock, and return the differences, step by step."""
     cassette = cassette or Path(tempfile.mkdtemp()) / "check-real.jsonl"
     found: dict[str, list[str]] = {}
-    with (MockServer(tokens_per_second=0, set_environment=False, record=cassette, upstream=upstream,
-                     upstream_cafile=cafile) as recorder,
+    with (MockServer(tokens_per_second=0, set_environment=False, record=cassette,
+                     upstream=Upstream(upstream, cafile=cafile)) as recorder,
           MockServer(tokens_per_second=0, set_environment=False) as mock):
         for name, path, body in session(model):
             real = observe(recorder.base_url, recorder.api_key, path, body)

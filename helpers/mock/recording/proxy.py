@@ -18,7 +18,7 @@ import time
 import urllib.parse
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import errors
 from ..calls import Call
@@ -46,12 +46,13 @@ def upstream_error(status: int, message: str) -> UpstreamError:
 
 @dataclass
 class Upstream:
-    """Where recording sends requests: a base URL (`https://api.openai.com/v1`), its key, and how long to wait."""
+    """Where recording sends requests: a base URL (`https://api.openai.com/v1`), how long to wait for it, a
+    certificate to trust; the key is filled in by the server from OPENAI_API_KEY (recording.source)."""
 
     base_url: str
-    api_key: str
     timeout: float = 120.0
     cafile: str | None = None  # a certificate to trust, for a stand-in upstream on https://localhost
+    api_key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         parts = urllib.parse.urlsplit(self.base_url)
