@@ -10,24 +10,11 @@ PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 .PHONY: help lab lab-side-by-side test record replay-check check-real lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
 	site site-serve site-test
 
+# `make help` prints the `## ` lines written just above each target: the one description of each.
 help:
-	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
-	@echo "                  (headless: make lab LAB_ARGS=\"--no-browser --port 8888\"; root gets --allow-root)"
-	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
-	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
-	@echo "make record       record every lesson from a real provider into CASSETTE (key: OPENAI_API_KEY)"
-	@echo "make replay-check every lesson recorded from itself, then replayed from that cassette (also run by .ci/run)"
-	@echo "make check-real   compare the mock's answers with the real API's (needs OPENAI_API_KEY)"
-	@echo "make lint         ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test)"
-	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
-	@echo "make bench        measure the mock server against a raw-socket floor"
-	@echo "make format       normalise notebooks (metadata, navigation, lesson index)"
-	@echo "make notebooks    re-run every lesson in a fresh kernel and store its outputs"
-	@echo "make binder-urls  print Binder links derived from the git remote"
-	@echo "make upgrade      move to the newest releases of every dependency and run the suite"
-	@echo "make site         build the reading site into build/site (stored outputs, nothing executed)"
-	@echo "make site-serve   build it and serve it on http://127.0.0.1:8001/"
-	@echo "make site-test    build it with warnings as errors and check it in Chromium (also run by .ci/run)"
+	@awk '/^## /{doc = doc (doc ? "\n                   " : "") substr($$0, 4); next} \
+	     /^[a-z][a-z-]*:/{if (doc) printf "make %-13s %s\n", substr($$1, 1, index($$1, ":") - 1), doc} {doc = ""}' \
+	  $(MAKEFILE_LIST)
 
 # JupyterLab's settings for learners (no news pop-up, code lines wrapped so three notebooks fit side by
 # side), installed into .venv as Binder's postBuild installs them into its image.
@@ -46,70 +33,77 @@ $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
 	touch $(INSTALLED)
 
+## create .venv if needed, install, open JupyterLab on the start page
+## (headless: make lab LAB_ARGS="--no-browser --port 8888"; root gets --allow-root)
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-# A paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
 LESSON ?= 01_chat_completion
+## a paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
 lab-side-by-side: $(INSTALLED)
 	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
 
 # The site's tests are `make site-test`: they need requirements-site.txt, and take longer than the rest put together.
 # Lesson 03's watch cell streams at 6 tokens a second for a learner; the test run keeps the mock's usual
-# 40 (LLM_CALLS_TOKENS_PER_SECOND is every mock's default pace, and that cell's too).
+# 40 (LLM_CALLS_TOKENS_PER_SECOND is every mock's default pace, and that cell's too). `make upgrade` runs
+# the same command.
+RUN_TESTS := LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site and not replay"
+## create .venv if needed, run every test (unit, notebooks, browser)
 test: $(INSTALLED)
-	LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site and not replay"
+	$(RUN_TESTS)
 
-# Record every lesson (or LESSONS=...) from a real provider into CASSETTE, storing no output; the key comes from
-# OPENAI_API_KEY. Then teach offline with LLM_CALLS_REPLAY=$(CASSETTE) make lab (README, "Record once").
+# Then teach offline with LLM_CALLS_REPLAY=$(CASSETTE) make lab (README, "Record once, replay in class").
 CASSETTE ?= class.jsonl
 UPSTREAM ?= https://api.openai.com/v1
+## record every lesson (or LESSONS=...) from a real provider into CASSETTE, no output stored (key: OPENAI_API_KEY)
 record: $(INSTALLED)
 	@test -n "$$OPENAI_API_KEY" || { echo "make record needs the provider's key in OPENAI_API_KEY"; exit 2; }
 	LLM_CALLS_RECORD=$(abspath $(CASSETTE)) LLM_CALLS_UPSTREAM=$(UPSTREAM) $(BIN)/python -m tools.notebooks run $(LESSONS)
 
-# Every lesson recorded from itself and replayed from that cassette (its own target: it runs each notebook twice).
+## every lesson recorded from itself, then replayed from that cassette (runs each notebook twice; .ci/run runs it)
 replay-check: $(INSTALLED)
 	$(BIN)/python -m pytest -m replay tests/lessons/test_replay.py
 
-# The mock's answers held against the real API's, field by field (needs OPENAI_API_KEY; sends six requests).
+## compare the mock's answers with the real API's, field by field (needs OPENAI_API_KEY; sends five requests)
 check-real: $(INSTALLED)
 	$(BIN)/python -m helpers.mock.recording.drift $(if $(UPSTREAM),--upstream $(UPSTREAM))
 
-# The lint and type gate on its own; `make test` runs it too (tests/test_lint.py).
+## ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test: tests/test_lint.py)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+## run the mock OpenAI server on http://127.0.0.1:8000/v1
 serve: $(INSTALLED)
 	$(BIN)/python -m helpers.mock --port 8000
 
+## measure the mock server against a raw-socket floor
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_mock_server.py
 
-# How long `make test` takes, phase by phase (install, unit tests, nbval, browser test).
+## how long `make test` takes, phase by phase (install, unit tests, nbval, browser test)
 suite-times:
 	$(PYTHON) benchmarks/suite_times.py
 
-# Normalise notebook metadata and rewrite navigation and the lesson index (idempotent).
+## normalise notebooks: metadata, navigation, the lesson index (idempotent)
 format: $(INSTALLED)
 	$(BIN)/python -m tools.notebooks format
 
-# Re-run every lesson (or LESSONS="notebooks/x.ipynb ...") in a fresh kernel and store its outputs.
+## re-run every lesson (or LESSONS="notebooks/x.ipynb ...") in a fresh kernel and store its outputs
 notebooks: $(INSTALLED)
 	$(BIN)/python -m tools.notebooks execute $(LESSONS)
 
-# Binder links for every lesson and side-by-side layout, derived from this clone's git remote.
 # Standard library only (tools.binder_urls and tools.catalogue), so the system python3 runs it without .venv.
+## print Binder links for every lesson and side-by-side layout, derived from the git remote
 binder-urls:
 	$(PYTHON) -m tools.binder_urls
 
-# Rewrite the Binder badge in README.md from the git remote (run once the repository has its public home).
+## rewrite the Binder badge in README.md from the git remote (once the repository has its public home)
 binder-readme:
 	$(PYTHON) -m tools.binder_urls readme
 
-# Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
+## move to the newest releases of every dependency, pin them, and run what make test runs
 upgrade: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --upgrade -r requirements.in
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^llm-calls-three-ways' \
@@ -118,7 +112,7 @@ upgrade: $(INSTALLED)
 	  echo '-e .'; cat requirements.lock.tmp; } > requirements.txt
 	rm requirements.lock.tmp
 	touch $(INSTALLED)
-	$(PYTEST)
+	$(RUN_TESTS)
 
 # The reading site (issue 14): Sphinx + myst-nb over the stored notebooks, pinned in requirements-site.txt,
 # installed into the same .venv. REMOTE=URL gives the Binder links a remote other than origin's.
@@ -128,15 +122,19 @@ $(SITE_INSTALLED): $(INSTALLED) requirements-site.txt
 	$(BIN)/python -m pip install --quiet -r requirements-site.txt
 	touch $(SITE_INSTALLED)
 
+## build the reading site into build/site (stored outputs, nothing executed)
 site: $(SITE_INSTALLED)
 	$(BIN)/python -m tools.site $(if $(REMOTE),--remote $(REMOTE))
 
+## build it and serve it on http://127.0.0.1:8001/
 site-serve: site
 	@echo "The site: http://127.0.0.1:$(SITE_PORT)/ (Ctrl-C stops it)"
 	$(BIN)/python -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory build/site
 
+## build it with warnings as errors and check it in Chromium (also run by .ci/run)
 site-test: $(SITE_INSTALLED)
 	$(BIN)/python -m pytest -m site tests/site/test_site.py
 
+## remove .venv and everything built
 clean:
 	rm -rf $(VENV) build test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -1,7 +1,8 @@
 """What hostile clients cost the mock server: resident memory after large unauthenticated bodies, how
-long a half-sent request holds a connection, and what happens at the connection cap. Linux (reads /proc).
+long a half-sent request holds a connection, what happens at the connection cap, and how long a chat
+completion waits while a crowd of idle keep-alive connections is open. Linux (reads /proc).
 
-    .venv/bin/python benchmarks/hostile_clients.py [--bodies 100] [--megabytes 15]
+    .venv/bin/python benchmarks/hostile_clients.py [--bodies 100] [--megabytes 15] [--idle 1000]
 
 The server runs with its defaults (`python -m helpers.mock --port 0 --quiet`) in a process of its own.
 Every wait is bounded; the script prints its figures and never fails on one.
@@ -101,17 +102,46 @@ def behaviour_at_the_cap(port: int, pid: int, cap: int) -> None:
         sock.close()
 
 
+CHAT = b'{"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "Hi"}]}'
+
+
+def answer_beside_an_idle_crowd(port: int, pid: int, idle: int, limit: float) -> None:
+    """Open `idle` keep-alive connections that send nothing, then time one chat completion on a new one."""
+    crowd = [socket.socket() for _ in range(idle)]
+    for sock in crowd:  # connecting without waiting: a server that stops accepting must not stall the crowd
+        sock.setblocking(False)
+        sock.connect_ex(("127.0.0.1", port))
+    time.sleep(0.5)  # every one accepted (or queued, or retrying), as an idle crowd would be
+    request = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer %s\r\n"
+               b"Content-Length: %d\r\n\r\n%s" % (API_KEY.encode(), len(CHAT), CHAT))
+    started = time.perf_counter()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=limit) as sock:
+            sock.sendall(request)
+            first = sock.recv(100)
+            answer = f"answered {first.split(b' ', 2)[1].decode()} in {time.perf_counter() - started:.3f} s"
+    except TimeoutError:
+        answer = f"no answer within {limit:.0f} s"
+    print(f"A chat completion with {idle} idle keep-alive connections open: {answer} "
+          f"(server RSS {rss_mb(pid):.0f} MB)")
+    for sock in crowd:
+        sock.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bodies", type=int, default=100)
     parser.add_argument("--megabytes", type=int, default=15)
     parser.add_argument("--head-wait", type=float, default=30.0, help="longest wait for a half-sent request")
+    parser.add_argument("--idle", type=int, default=1_000, help="idle keep-alive connections held open")
+    parser.add_argument("--idle-wait", type=float, default=10.0, help="longest wait for the answer beside them")
     args = parser.parse_args()
     process, port = start_server()
     try:
         memory_after_unauthenticated_bodies(port, process.pid, args.bodies, args.megabytes)
         time_to_close_half_sent_request(port, args.head_wait)
         behaviour_at_the_cap(port, process.pid, cap=64)
+        answer_beside_an_idle_crowd(port, process.pid, args.idle, args.idle_wait)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -1,5 +1,7 @@
-"""Fixtures for the mock server's tests: one shared server, fresh servers on demand, clients of the shared
-server. What the tests share besides fixtures (the wire client, request bodies, the checks) is in support.py."""
+"""Fixtures of a mock server, for the mock's tests (tests/mock) and the playground's (tests/lessons/
+test_playground.py): one shared server, fresh servers on demand, clients of the shared server. The site
+and browser tests start what they need themselves. What the mock's tests share besides fixtures (the wire
+client, request bodies, the checks, `wait_for`) is in tests/mock/support.py."""
 
 from __future__ import annotations
 

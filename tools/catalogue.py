@@ -26,6 +26,7 @@ INDEX_NOTEBOOK = "00_start_here.ipynb"  # the start page, which holds the index 
 # optional) to the SDK. A folder is a paired lesson when it holds the three required ways.
 WAYS = ("socket", "urllib", "requests", "openai_sdk")
 REQUIRED_WAYS = ("urllib", "requests", "openai_sdk")
+WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "openai_sdk": "openai SDK"}  # as shown
 
 
 # --- which lessons exist, in reading order --------------------------------------------------------

@@ -31,7 +31,6 @@ SOURCE = REPO_ROOT / "build" / "site-src"  # generated: never edit, never commit
 OUTPUT = REPO_ROOT / "build" / "site"
 SIDE_BY_SIDE = "side_by_side"  # the side-by-side page's name inside a paired lesson's folder
 BINDER_LINKS = "binder-links.json"  # docname -> Binder URL, read by site/conf.py
-WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "openai_sdk": "openai SDK"}
 STEP = re.compile(r"^## Step \d+: .+$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in tracebacks
 WIDGET_STILL = (
@@ -152,10 +151,10 @@ def side_by_side_page(folder: Path, way_paths: list[Path], images: dict[str, byt
     """A paired lesson's steps, each with its ways as synchronized tabs (columns on a wide screen, by CSS)."""
     label = catalogue.folder_label(folder)
     ways = [path.stem for path in way_paths]
-    links = [f"[{WAY_LABELS.get(way, way)}]({way}.ipynb)" for way in ways]
+    links = [f"[{catalogue.WAY_LABELS.get(way, way)}]({way}.ipynb)" for way in ways]
     named = ", ".join(links[:-1]) + f" and {links[-1]}"
     extra = [
-        f"*{section.heading.removeprefix('## ')}* ({WAY_LABELS.get(path.stem, path.stem)})"
+        f"*{section.heading.removeprefix('## ')}* ({catalogue.WAY_LABELS.get(path.stem, path.stem)})"
         for path in way_paths
         for section in sections(_read(path))
         if section.heading.startswith("## ") and not STEP.match(section.heading)
@@ -184,7 +183,8 @@ def side_by_side_page(folder: Path, way_paths: list[Path], images: dict[str, byt
             body = [] if shared or not section.prose else [section.prose]
             body += [text for cell in section.cells if (text := cell_text(cell, images, f"{way}-step{number}"))]
             body = body or ["*(Nothing more in this way.)*"]  # a tab needs content, and says so when it has none
-            lines += [f":::{{tab-item}} {WAY_LABELS.get(way, way)}", f":sync: {way}", "", "\n\n".join(body), ":::", ""]
+            label = catalogue.WAY_LABELS.get(way, way)
+            lines += [f":::{{tab-item}} {label}", f":sync: {way}", "", "\n\n".join(body), ":::", ""]
         lines += ["::::"]
     return "\n".join(lines) + "\n"
 

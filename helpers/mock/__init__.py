@@ -6,8 +6,9 @@ Start it from Python (`MockServer().start()`, or `helpers.connect()` in a lesson
 
 Reading order
     server.py         MockServer: start, stop, base_url, api_key, script_reply, inject_fault, exchanges
-    http.py           HTTP/1.1: bytes off the socket into a Request, a Response back into bytes
-    routes.py         the table of paths, and the way every request takes through the API
+    serving.py        the server's loop: accept, park idle connections in a selector, hand whole requests to workers
+    http.py           HTTP/1.1: bytes off the socket into a Request, a Response back into bytes; `Api`, the seam
+    routes.py         the table of paths, and the way every request takes through the API (MockApi, the `Api`)
     calls.py          what a handler is given: the Call (request, path values, settings) and the Settings
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
@@ -37,24 +38,33 @@ Reading order
     wire_record.py    the record of each exchange, keys redacted, bounded in bytes
 
 The path of one request, from bytes to bytes
+    serving.py, while the connection is idle:          bytes into its buffer until the head is whole (no thread)
+    a worker thread (at most max_connections at once): http.Connection.serve
     http.py reads the request line and headers         (400 bad framing, 408 too slow, 413, 414, 431, 501)
-    routes.MockApi.admit, before the body is read:     (the 404 or 401 is answered, the body read past, not kept)
+    routes.MockApi.admit(head), before the body:       the route and the key, decided once
         routes.find_route: method + path -> handler    (404 "Invalid URL" if none)
         auth.authenticate: Authorization: Bearer <key> (401 if missing or wrong)
-    http.py reads the body                             -> Request, to routes.MockApi.handle
+      -> a Response (the 404 or 401: sent, the body read past, never kept), or the answer function
+    http.py reads the body                             -> Request, to the answer function (MockApi._handle)
+    calls.Call: the request, its path values; Call.json() parses the body once, for all who read it
     rate_limits.RateLimiter.admit, when a limit is set  (429 once the minute's requests or tokens are used)
     faults.requested / before_answer                   (429, 500, 503; `timeout` waits)
     chat/api.create_completion: chat/validation -> replies -> chat/shapes
       (or responses/api.create_response: responses/validation -> replies -> responses/shapes,
        its input items turned into chat messages once, so replies.py answers both APIs alike)
     json_bodies.json_response (whole) or sse.PacedEvents (streamed)  -> Response
+    routes: the x-ratelimit-* headers of a model's answer  (the one place they are written)
     the latency setting's wait, if any, before the first byte
     faults.after_answer                                (`disconnect` cuts, `buffered` holds back, `html` replaces)
     http.py writes the head and the body in one write, or each event as one chunk; wire_record files it
+      (or, for a 101 with a `takeover`, the head, then the socket is the takeover's: a WebSocket's way in)
+    the worker waits 2 ms for the next request, then gives the connection back to serving.py to park
 
-Why two calls across the seam (`admit`, then `handle`): the HTTP layer knows nothing of keys or paths, yet
-a request the API will refuse anyway should not cost the server its body. So after the head, http.py asks
-the API side whether to read on; the API side answers with a Response (refused) or None (read the body).
+Why one interface in two steps (`Api.admit(head)`, then the answer it returns): the HTTP layer knows nothing
+of keys or paths, yet a request the API will refuse anyway should not cost the server its body. So after
+the head, http.py asks the API once; the API decides the route and the key there and answers with a
+Response (refused) or the function that answers once the body is read, so nothing is decided twice.
+An answer is bytes with a length (JSON, a file's contents), a stream of events, or an upgrade (`takeover`).
 Limits on every byte and second a client can cost are in http.Limits (README, "Limits").
 
 What this mock deliberately does not do

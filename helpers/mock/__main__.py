@@ -11,6 +11,7 @@ import argparse
 import ipaddress
 import os
 import socket
+import sys
 import threading
 
 from .http import Limits
@@ -23,6 +24,12 @@ PUBLIC_KEY_ON_NETWORK = (
     "anyone who can reach this machine could use the server. "
     "Pass a key of your own, for example --api-key \"$(python -c 'import secrets; "
     "print(\"sk-\" + secrets.token_hex(16))')\", or keep the default host 127.0.0.1."
+)
+
+REACHABLE_FROM_NETWORK = (
+    "Warning: listening on {host}, which is not this machine's loopback: the mock is reachable from other "
+    "machines on the network, whatever the key (a key keeps strangers from using it, not from reaching it). "
+    "Use --host 127.0.0.1 unless others are meant to connect."
 )
 
 
@@ -51,7 +58,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-body-bytes", type=int, default=defaults.max_body_bytes,
                         help="largest request body accepted, else 413 (default: %(default)s)")
     parser.add_argument("--max-connections", type=int, default=defaults.max_connections,
-                        help="connections served at once; more wait their turn (default: %(default)s)")
+                        help="requests served at once; more wait their turn (default: %(default)s)")
+    parser.add_argument("--max-open-connections", type=int, default=defaults.max_open_connections,
+                        help="connections open at once, idle ones included; more wait in the kernel's queue "
+                             "(default: %(default)s)")
     for step, meaning in (("idle", "close a kept-alive connection after this long without a request"),
                           ("head", "seconds to send a request's line and headers, else 408"),
                           ("body", "seconds to send a request's body, else 408"),
@@ -75,8 +85,10 @@ def main(argv: list[str] | None = None) -> None:
                              "(default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
-    if args.api_key == MOCK_API_KEY and not is_loopback(args.host):
-        parser.exit(2, PUBLIC_KEY_ON_NETWORK.format(host=args.host, key=MOCK_API_KEY) + "\n")
+    if not is_loopback(args.host):
+        if args.api_key == MOCK_API_KEY:
+            parser.exit(2, PUBLIC_KEY_ON_NETWORK.format(host=args.host, key=MOCK_API_KEY) + "\n")
+        print(REACHABLE_FROM_NETWORK.format(host=args.host), file=sys.stderr, flush=True)
     if args.latency < 0:
         parser.error("--latency must not be negative")
     try:

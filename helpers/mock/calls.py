@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
+from .errors import ApiError
 from .http import Request
+from .json_bodies import parse_request_body
 from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
 from .responses.store import ResponseStore
@@ -31,3 +34,21 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    # Set by a handler that asks a model: its prompt's tokens, which the answer's x-ratelimit-* headers report.
+    prompt_tokens: int | None = None
+    _json: Any = field(default=None, init=False, repr=False)
+    _json_error: ApiError | None = field(default=None, init=False, repr=False)
+    _json_read: bool = field(default=False, init=False, repr=False)
+
+    def json(self) -> Any:
+        """The request's body as JSON, parsed once however many ask (the rate limiter, a fault, the handler);
+        the real service's 400 for a body that is not JSON (json_bodies.parse_request_body)."""
+        if not self._json_read:
+            self._json_read = True
+            try:
+                self._json = parse_request_body(self.request.body)
+            except ApiError as error:
+                self._json_error = error
+        if self._json_error is not None:
+            raise self._json_error
+        return self._json

@@ -4,11 +4,11 @@ for the next N requests, or for one request with the header `X-Mock-Fault`."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from . import errors, rate_limits
 from .http import EventSource, Request, Response
@@ -49,10 +49,11 @@ def requested(request: Request, queue: FaultQueue) -> str | None:
     return fault
 
 
-def before_answer(fault: str, request: Request, hang_seconds: float, stopping: threading.Event) -> None:
-    """Play the fault's part before the answer: raise its error, or keep the client waiting."""
+def before_answer(fault: str, request: Request, body: Any, hang_seconds: float, stopping: threading.Event) -> None:
+    """Play the fault's part before the answer: raise its error, or keep the client waiting.
+    `body` is the request's JSON (None if it is not JSON), for the model a 429 names."""
     if fault == "429":
-        raise rate_limited(_model_named(request.body))
+        raise rate_limited(_model_named(body))
     if fault == "500":
         raise errors.server_error()
     if fault == "503":
@@ -114,10 +115,7 @@ def hang(client_gone: Callable[[], bool], seconds: float, stopping: threading.Ev
         pass
 
 
-def _model_named(body: bytes) -> str:
+def _model_named(body: Any) -> str:
     """The model a request names, for the rate-limit message; any JSON problem is left for later."""
-    try:
-        model = json.loads(body).get("model")
-    except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
-        return "this model"
+    model = body.get("model") if isinstance(body, dict) else None
     return model if isinstance(model, str) else "this model"

@@ -18,7 +18,8 @@ Framing is read strictly (RFC 9112, as the h11 library reads it): where a body e
 doubt, or a second, hidden request could ride inside the first ("request smuggling"). So a request with
 both `Content-Length` and `Transfer-Encoding`, or two different lengths, is refused and the connection
 closed; so is a request cut short. Every read and write has a deadline (`Limits`), so a client that
-stalls costs a thread for seconds, not for ever, and at most `max_connections` are served at once.
+stalls costs a thread for seconds, not for ever. A connection waits for its next request in the server's
+loop (serving.py), not in a thread; it reaches `Connection.serve` once a whole head has arrived.
 
 The HTTP layer meets the API at one typed interface, `Api` (as httpx's MockTransport wraps one handler),
 asked once per request: `admit(head)`, before the body is read, decides the route and the key and gives
@@ -52,7 +53,7 @@ _T = TypeVar("_T")
 MiB = 1024 * 1024
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # a method or header name (RFC 9110, 5.6.2)
 _DIGITS = re.compile(r"[0-9]+")
-LINGER = 0.002  # seconds a worker waits for a connection's next request before it is parked
+LINGER = 0.05  # seconds a worker waits for a connection's next request before it is parked (if none queue)
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")  # size, then extensions
 
 
@@ -280,13 +281,13 @@ class Connection:
         self.idle_since = time.monotonic()  # when the last answer went out (or the connection opened)
         self._step = "head"  # the step of reading that a deadline belongs to, for the 408's message
 
-    def serve(self) -> bool:
-        """Answer every request whose head has arrived in full; True to park the connection until more
-        bytes arrive, False once it is closed."""
+    def serve(self, linger: Callable[[], float] = lambda: LINGER) -> bool:
+        """Answer every request whose head has arrived in full, and any that arrives whole within `linger()`
+        seconds of an answer; True to park the connection until more bytes arrive, False once it is closed."""
         try:
             while self._serve_one():
                 self.idle_since = time.monotonic()
-                if not head_complete(self.wire.buffer) and not self._next_head_soon():
+                if not head_complete(self.wire.buffer) and not self._next_head_soon(linger()):
                     self.head_started = self.idle_since if self.wire.buffer else None
                     return True
                 self.head_started = self.idle_since  # the next request: answered in turn, at once
@@ -300,12 +301,15 @@ class Connection:
     def close(self) -> None:
         self.request.close()
 
-    def _next_head_soon(self) -> bool:
-        """Wait a moment (LINGER) for the client's next request: one that comes at once, as in a loop of
-        calls, is served by this worker without a round trip through the server's loop. Only for speed
-        (benchmarks/bench_mock_server.py, sequential latency); a head that has not come whole is parked."""
+    def _next_head_soon(self, seconds: float) -> bool:
+        """Wait a moment for the client's next request: one that comes soon, as in a loop of calls, is served
+        by this worker without a round trip through the server's loop. Only for speed: without it, throughput
+        with 8 clients fell to about 0.5x the floor (benchmarks/bench_mock_server.py); a head that has not
+        come whole in time is parked."""
+        if seconds <= 0:
+            return False
         try:
-            self.request.settimeout(LINGER)
+            self.request.settimeout(seconds)
             data = self.request.recv(65_536)
         except OSError:  # TimeoutError included: nothing yet; anything worse, the loop will see too
             return False

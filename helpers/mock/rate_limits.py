@@ -9,12 +9,12 @@ the time until the refused request would fit.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import errors, tokens
 
@@ -109,9 +109,9 @@ class RateLimiter:
         self._tokens = _Bucket(limit.tokens_per_minute, now)
         self._lock = threading.Lock()
 
-    def admit(self, body: bytes) -> Headers:
-        """Take one request and its tokens from the buckets and return the headers that say what is
-        left; raise the 429 of the first limit the request would break, with the same headers."""
+    def admit(self, body: Any) -> Headers:
+        """Take one request (its JSON, or None) and its tokens from the buckets and return the headers that
+        say what is left; raise the 429 of the first limit the request would break, with the same headers."""
         model, requested = model_and_tokens(body)
         with self._lock:
             now = self._clock()
@@ -149,14 +149,10 @@ class RateLimiter:
         return error
 
 
-def model_and_tokens(body: bytes) -> tuple[str, int]:
-    """The model a request names and the tokens it asks for: its prompt plus the most it may generate,
-    as the real service counts a request against its tokens per minute. Anything unreadable counts
-    as nothing here; the handler refuses it with its own 400."""
-    try:
-        request = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return "this model", 0
+def model_and_tokens(request: Any) -> tuple[str, int]:
+    """The model a request (its JSON) names and the tokens it asks for: its prompt plus the most it may
+    generate, as the real service counts a request against its tokens per minute. Anything unreadable
+    counts as nothing here; the handler refuses it with its own 400."""
     if not isinstance(request, dict):
         return "this model", 0
     model = request.get("model")

@@ -10,8 +10,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 
-from . import auth, errors, faults, ids
+from . import auth, errors, faults, ids, rate_limits
 from .calls import Call, Settings
 from .chat import api as chat_api
 from .http import Answer, BadRequest, Request, RequestHead, Response
@@ -57,6 +58,15 @@ def find_route(method: str, path: str, profile: Profile = OPENAI) -> tuple[Handl
         if all(part.startswith("{") or part == segment for part, segment in zip(parts, segments, strict=True)):
             return handler, params
     raise errors.invalid_url(method, path)
+
+
+def _json_or_none(call: Call) -> Any:
+    """The request's JSON for the limiter and faults, which count what they can read; the 400 for a body
+    that is not JSON is the handler's to give."""
+    try:
+        return call.json()
+    except errors.ApiError:
+        return None
 
 
 class MockApi:
@@ -119,38 +129,35 @@ class MockApi:
 
     def _answer(self, handler: Handler, call: Call, started: float) -> Response:
         request = call.request
-        quota = self._admit(request, request.path.split("?", 1)[0])  # 429 once the rate limit is used up
+        limited = (request.method, request.path.split("?", 1)[0]) in RATE_LIMITED
+        quota = self._admit(call) if limited else None  # 429 once the rate limit is used up, when one is set
         fault = faults.requested(request, self.faults)
-        if fault is not None:
-            faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        response = self._teed(handler, call, started) if self.tee is not None else handler(call)
-        if fault is not None:
-            response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
-        if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
-            response.headers = [h for h in response.headers if not h[0].startswith("x-ratelimit-")] + quota
-        return response
-
-    def _teed(self, handler: Handler, call: Call, started: float) -> Response:
-        """The handler's answer, kept in the cassette as a client gets it when no fault is played (a fault is
-        played again on replay, so its own answer is not kept), its error answers included."""
-        assert self.tee is not None
+        if fault is not None:  # 429, 5xx, a hang
+            faults.before_answer(fault, request, _json_or_none(call), self.settings.hang_seconds, self.stopping)
         try:
             response = handler(call)
         except errors.ApiError as error:
-            answer = self._with_common_headers(self._error_response(error), call.number, started)
-            self.tee.record(call.request, answer, [])
+            if self.tee is not None:  # recording the mock itself: its error answers are kept too
+                self.tee.record(request, self._with_common_headers(self._error_response(error), call.number, started))
             raise
-        return self.tee.record(call.request, response, self._common_headers(call.number, started))
+        if limited and response.status == 200 and self.source is None:  # the one place x-ratelimit-* are written
+            response.headers += quota or rate_limits.after_one_request(call.prompt_tokens or 0)
+        if self.tee is not None:  # as a client gets it; a fault's part is played again on replay, so not kept
+            response = self.tee.record(request, response, self._common_headers(call.number, started))
+        if fault is not None:
+            response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
+        return response
 
     def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
         if self.source is not None and path.startswith("/v1/"):
             return self.source, {}
         return find_route(method, path, self.settings.profile)
 
-    def _admit(self, request: Request, path: str) -> Headers | None:
-        if self.rate_limiter is None or (request.method, path) not in RATE_LIMITED:
+    def _admit(self, call: Call) -> Headers | None:
+        """The limiter's count of this request (None without a limiter: the generous account's headers)."""
+        if self.rate_limiter is None:
             return None
-        return self.rate_limiter.admit(request.body)
+        return self.rate_limiter.admit(_json_or_none(call))
 
     def _error_response(self, error: errors.ApiError) -> Response:
         """The error's body in the profile's shape, with its own headers (Retry-After, ...)."""

@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .http import Api, Connection, Limits, Service, head_complete
+from .http import LINGER, Api, Connection, Limits, Service, head_complete
 from .wire_record import ExchangeLog
 
 if TYPE_CHECKING:  # ssl is imported only by a server that serves https:// (it costs start-up time)
@@ -61,6 +61,10 @@ class Workers:
         while (connection := self._queue.get()) is not None:
             self._work(connection)
             self._idle.release()
+
+    def waiting(self) -> bool:
+        """True while connections wait in the queue for a free worker."""
+        return not self._queue.empty()
 
     def stop(self) -> None:
         for _ in range(self._threads):
@@ -105,7 +109,7 @@ class MockHTTPServer(socketserver.TCPServer):
     # --- the loop ---------------------------------------------------------------------------------------
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
-        self._stop.clear()
+        """Run the loop until `shutdown` (which may come first: then it returns at once)."""
         self._stopped.clear()
         try:
             while not self._stop.is_set():
@@ -248,7 +252,7 @@ class MockHTTPServer(socketserver.TCPServer):
     def _work(self, connection: Connection) -> None:
         """Serve the connection's complete requests, then give it back to the loop to park (or close it)."""
         try:
-            keep = self._handshake(connection) if connection in self._unsecured else connection.serve()
+            keep = self._handshake(connection) if connection in self._unsecured else connection.serve(self._linger)
         except Exception:  # a bug in the mock: say so, and keep serving
             traceback.print_exc(file=sys.stderr)
             keep = False
@@ -259,6 +263,10 @@ class MockHTTPServer(socketserver.TCPServer):
             return
         self._returned.put(connection)
         self._wake()
+
+    def _linger(self) -> float:
+        """How long a worker may wait for its connection's next request: not at all while others wait for a worker."""
+        return 0.0 if self._workers.waiting() else LINGER
 
     def _handshake(self, connection: Connection) -> bool:
         """For https://: the TLS handshake, in a worker so that a slow or refused one never holds up the loop,

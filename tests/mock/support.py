@@ -1,12 +1,15 @@
 """What the mock's tests share: a urllib client that returns every status as an answer, the smallest chat
-request, and the two checks every reply must pass (OpenAI's error shape; the SDK's own types, strictly)."""
+request, the two checks every reply must pass (OpenAI's error shape; the SDK's own types, strictly), and
+`wait_for`, for what the server's threads finish in their own time."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,3 +167,12 @@ def read_typed_events(base_url: str, api_key: str, payload: dict[str, Any]) -> t
             assert data["type"] == line.removeprefix(b"event: ").decode().rstrip("\n")
             events.append(data)
     return content_type, events
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Poll until `condition()` holds (the server's threads finish on their own time) or give up."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

@@ -122,3 +122,17 @@ def test_curl_gets_a_plain_and_a_streamed_completion(cli):
     streamed = "".join(json.loads(e.removeprefix("data: "))["choices"][0]["delta"].get("content") or ""
                        for e in events[:-2])
     assert streamed == plain["choices"][0]["message"]["content"]
+
+
+@pytest.mark.parametrize("host, warned", [("0.0.0.0", True), ("127.0.0.1", False)])
+def test_a_host_off_loopback_is_served_with_a_warning_that_other_machines_can_reach_it(host, warned):
+    command = [sys.executable, "-m", "helpers.mock", "--host", host, "--port", "0", "--quiet", "--api-key", CLI_KEY]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stdout.readline()  # printed once the server listens, after any warning
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    assert "Mock OpenAI server on" in banner
+    assert ("reachable from other machines" in errors) is warned
+    assert CLI_KEY not in errors

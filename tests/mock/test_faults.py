@@ -7,14 +7,12 @@ import http.client
 import json
 import socket
 import threading
-import time
 import urllib.request
-from collections.abc import Callable
 
 import pytest
 import requests
 
-from tests.mock.support import chat_body, openai_error, wire_client_for
+from tests.mock.support import chat_body, openai_error, wait_for, wire_client_for
 
 
 def test_an_injected_429_carries_retry_after_and_rate_limit_headers(server, wire):
@@ -110,15 +108,6 @@ def test_a_patient_client_gets_its_answer_after_the_timeout_fault(start_server):
     server.inject_fault("timeout")
     reply = wire_client_for(server).post("/chat/completions", chat_body())
     assert reply.status == 200 and reply.json()["choices"][0]["message"]["content"]
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    """Poll until `condition()` holds (the server's threads finish on their own time) or give up."""
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_a_client_hanging_up_mid_stream_leaves_the_server_serving(start_server):

@@ -4,6 +4,7 @@ The limiter's clock is a fake one that the tests move on, so no test sleeps."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -15,6 +16,7 @@ import requests
 
 import helpers
 from helpers.mock import __main__ as mock_cli
+from helpers.mock import calls
 from helpers.mock.rate_limits import duration, model_and_tokens
 from tests.mock.support import CHAT_MODEL, chat_body, openai_error, wire_client_for
 
@@ -62,7 +64,7 @@ def test_requests_over_the_rpm_limit_get_429_in_the_real_words(start_server, clo
 
 def test_each_200_counts_down_the_remaining_requests_and_tokens(start_server, clock):
     wire = wire_client_for(limited(start_server, clock, rpm=5, tpm=1000))
-    cost = model_and_tokens(b'{"messages": [{"content": "Say hello."}]}')[1]
+    cost = model_and_tokens({"messages": [{"content": "Say hello."}]})[1]
     seen = []
     for _ in range(3):
         headers = wire.post("/chat/completions", chat_body()).headers
@@ -99,7 +101,7 @@ def test_after_the_retry_after_wait_requests_pass_again(start_server, clock):
 def test_tokens_over_the_tpm_limit_get_429_of_type_tokens(start_server, clock):
     wire = wire_client_for(limited(start_server, clock, tpm=100))
     body = chat_body(max_completion_tokens=60)
-    cost = model_and_tokens(json.dumps(body).encode())[1]
+    cost = model_and_tokens(body)[1]
     assert wire.post("/chat/completions", body).status == 200
     refused = wire.post("/chat/completions", body)
     error = openai_error(refused, 429)
@@ -241,3 +243,31 @@ def test_rpm_alone_keeps_the_generous_tokens_per_minute():
     limit = mock_cli._rate_limit(30, None)
     assert (limit.requests_per_minute, limit.tokens_per_minute) == (30, helpers.RateLimit().tokens_per_minute)
     assert mock_cli._rate_limit(None, None) is None
+
+
+@pytest.mark.parametrize("fault", [None, "429"])
+def test_a_body_is_parsed_as_json_once_though_the_limiter_a_fault_and_the_handler_all_read_it(
+        start_server, clock, monkeypatch, fault):
+    parsed: list[bytes] = []
+    parse = calls.parse_request_body
+    monkeypatch.setattr(calls, "parse_request_body", lambda body: parsed.append(body) or parse(body))
+    wire = wire_client_for(limited(start_server, clock))
+    headers = {"X-Mock-Fault": fault} if fault else {}
+    reply = wire.post("/chat/completions", chat_body(), headers=headers)
+    assert reply.status == (429 if fault else 200)
+    assert len(parsed) == 1
+
+
+@pytest.mark.parametrize("path, body", [("/v1/chat/completions", chat_body()),
+                                        ("/v1/responses", {"model": CHAT_MODEL, "input": "Hi"})])
+def test_each_x_ratelimit_header_is_sent_once_with_or_without_a_limiter(start_server, clock, server, path, body):
+    for answering in (server, limited(start_server, clock, rpm=7)):
+        connection = http.client.HTTPConnection("127.0.0.1", answering.port, timeout=10)
+        connection.request("POST", path, json.dumps(body), {"Authorization": f"Bearer {answering.api_key}"})
+        reply = connection.getresponse()
+        names = [name for name, _ in reply.getheaders() if name.startswith("x-ratelimit-")]
+        assert reply.status == 200
+        assert sorted(names) == sorted({f"x-ratelimit-{w}-{k}" for w in ("limit", "remaining", "reset")
+                                        for k in ("requests", "tokens")})
+        connection.close()
+    assert reply.getheader("x-ratelimit-limit-requests") == "7"  # the limiter's count, not the generous one

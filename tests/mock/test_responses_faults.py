@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 
 import openai
 import pytest
 import requests
 
 from helpers.display import format_exchange
-from tests.mock.support import PLAIN_MODEL, openai_error, responses_body, wire_client_for
+from tests.mock.support import PLAIN_MODEL, openai_error, responses_body, wait_for, wire_client_for
 
 
 @pytest.mark.parametrize(("fault", "status", "error_type"), [
@@ -71,15 +70,6 @@ def test_the_sdk_raises_when_a_typed_stream_is_cut(server):
             for event in stream:  # a loop, so the events before the cut are kept
                 seen.append(event.type)
     assert seen[0] == "response.created" and "response.completed" not in seen
-
-
-def wait_for(condition, seconds: float = 5.0) -> bool:
-    """Poll until `condition()` holds (the server's threads finish on their own time) or give up."""
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def test_a_client_hanging_up_mid_stream_leaves_the_server_serving(start_server):

@@ -6,29 +6,29 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import ids, rate_limits, replies, sse
+from .. import ids, replies, sse
 from ..calls import Call
 from ..http import Response
-from ..json_bodies import json_response, parse_request_body
+from ..json_bodies import json_response
 from . import shapes
 from .validation import ChatRequest, validate_chat_request
 
 
 def create_completion(call: Call) -> Response:
-    chat = validate_chat_request(parse_request_body(call.request.body), strict=call.settings.profile.strict)
+    chat = validate_chat_request(call.json(), strict=call.settings.profile.strict)
     text = call.scripted.take() or replies.answer_text(chat.messages)
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)
     choices = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, seed, number, i, k))
     created = int(time.time())
-    headers = rate_limits.after_one_request(chat.prompt_tokens)
+    call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
     if not chat.stream:
         completion = shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens)
-        return json_response(200, completion, headers)
+        return json_response(200, completion)
     chunks = shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
                                          chat.include_usage)
     events = _stream_events(list(chunks), chat, call)
-    return Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+    return Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
 
 
 def list_stored_completions(call: Call) -> Response:

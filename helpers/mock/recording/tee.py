@@ -17,9 +17,10 @@ class Tee:
     def __init__(self, cassette: CassetteWriter) -> None:
         self.cassette = cassette
 
-    def record(self, request: Request, response: Response, extra_headers: list[tuple[str, str]]) -> Response:
+    def record(self, request: Request, response: Response,
+               extra_headers: list[tuple[str, str]] | None = None) -> Response:
         stored = request_value(request.body, request.headers.get("content-type", ""))
-        headers = kept_headers([*response.headers, *extra_headers])
+        headers = kept_headers([*response.headers, *(extra_headers or [])])
         if response.events is None:
             self.cassette.append(Recorded(request.method, request.path, stored, response.status, headers,
                                           response.body))

@@ -9,11 +9,11 @@ import time
 import urllib.parse
 from typing import Any
 
-from .. import catalogue, errors, ids, rate_limits, replies, sse, tokens
+from .. import catalogue, errors, ids, replies, sse, tokens
 from ..calls import Call
 from ..chat.validation import ChatRequest
 from ..http import Response
-from ..json_bodies import json_response, parse_request_body
+from ..json_bodies import json_response
 from . import shapes
 from .store import StoredResponse
 from .validation import ResponsesRequest, validate_responses_request
@@ -24,7 +24,7 @@ _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_outp
 
 
 def create_response(call: Call) -> Response:
-    request = validate_responses_request(parse_request_body(call.request.body))
+    request = validate_responses_request(call.json())
     earlier = _earlier_turns(call, request.previous_response_id)
     turn = chat_messages(request.input_items)
     messages = [*_instructions(request.instructions), *earlier, *turn]
@@ -44,13 +44,13 @@ def create_response(call: Call) -> Response:
         new_id("resp_", "response"), int(time.time()), request, output,
         shapes.usage(chat.prompt_tokens, choice.completion_tokens), incomplete,
     )
-    headers = rate_limits.after_one_request(chat.prompt_tokens)
+    call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
     if request.stream:
         events = _paced_events(response, request, call)
-        reply = Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+        reply = Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
         size = len(events.events[-1])  # the last event holds the whole response
     else:
-        reply = json_response(200, response, headers)
+        reply = json_response(200, response)
         size = len(reply.body)
     if request.store:
         input_items = [{"id": new_id(_ITEM_PREFIXES[item["type"]], "input", n), **item}
