@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
+.PHONY: help lab lab-side-by-side test record replay-check check-real lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
 	site site-serve site-test
 
 # `make help` prints the `## ` lines written just above each target: the one description of each.
@@ -48,10 +48,26 @@ lab-side-by-side: $(INSTALLED)
 # Lesson 03's watch cell streams at 6 tokens a second for a learner; the test run keeps the mock's usual
 # 40 (LLM_CALLS_TOKENS_PER_SECOND is every mock's default pace, and that cell's too). `make upgrade` runs
 # the same command.
-RUN_TESTS := LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site"
+RUN_TESTS := LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site and not replay"
 ## create .venv if needed, run every test (unit, notebooks, browser)
 test: $(INSTALLED)
 	$(RUN_TESTS)
+
+# Then teach offline with LLM_CALLS_REPLAY=$(CASSETTE) make lab (README, "Record once, replay in class").
+CASSETTE ?= class.jsonl
+UPSTREAM ?= https://api.openai.com/v1
+## record every lesson (or LESSONS=...) from a real provider into CASSETTE, no output stored (key: OPENAI_API_KEY)
+record: $(INSTALLED)
+	@test -n "$$OPENAI_API_KEY" || { echo "make record needs the provider's key in OPENAI_API_KEY"; exit 2; }
+	LLM_CALLS_RECORD=$(abspath $(CASSETTE)) LLM_CALLS_UPSTREAM=$(UPSTREAM) $(BIN)/python -m tools.notebooks run $(LESSONS)
+
+## every lesson recorded from itself, then replayed from that cassette (runs each notebook twice; .ci/run runs it)
+replay-check: $(INSTALLED)
+	$(BIN)/python -m pytest -m replay tests/lessons/test_replay.py
+
+## compare the mock's answers with the real API's, field by field (needs OPENAI_API_KEY; sends five requests)
+check-real: $(INSTALLED)
+	$(BIN)/python -m helpers.mock.recording.drift $(if $(UPSTREAM),--upstream $(UPSTREAM))
 
 ## ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test: tests/test_lint.py)
 lint: $(INSTALLED)

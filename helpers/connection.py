@@ -1,5 +1,6 @@
 """Where the lessons send their requests: the mock server (the default) or a real provider.
-Set LLM_CALLS_TARGET=real to use OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment."""
+Set LLM_CALLS_TARGET=real to use OPENAI_BASE_URL, OPENAI_API_KEY and OPENAI_MODEL from the environment;
+set LLM_CALLS_REPLAY=cassette.jsonl to have the mock answer from a recording (LLM_CALLS_RECORD makes one)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from dataclasses import dataclass, field
 from .mock import Exchange, MockServer
 
 TARGET_VARIABLE = "LLM_CALLS_TARGET"
+# Record once, replay in class (README): the lessons' mock records every exchange to LLM_CALLS_RECORD (from the
+# provider at LLM_CALLS_UPSTREAM, with the key in OPENAI_API_KEY; without one, the mock's own answers), or
+# answers from the cassette LLM_CALLS_REPLAY.
+RECORD_VARIABLE, UPSTREAM_VARIABLE, REPLAY_VARIABLE = "LLM_CALLS_RECORD", "LLM_CALLS_UPSTREAM", "LLM_CALLS_REPLAY"
 MODEL = "gpt-5.4-mini"  # the one model every lesson asks for
 REAL_BASE_URL = "https://api.openai.com/v1"
 
@@ -43,7 +48,9 @@ def connect() -> Connection:
         return _real_connection()
     global _shared_mock
     if _shared_mock is None or not _shared_mock.running:
-        _shared_mock = MockServer().start()
+        _shared_mock = MockServer(record=os.environ.get(RECORD_VARIABLE) or None,
+                                  upstream=os.environ.get(UPSTREAM_VARIABLE) or None,
+                                  replay=os.environ.get(REPLAY_VARIABLE) or None).start()
     return Connection(_shared_mock.base_url, _shared_mock.api_key, MODEL, _shared_mock)
 
 

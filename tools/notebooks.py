@@ -150,22 +150,28 @@ def planned_changes() -> dict[Path, str]:
     return changes
 
 
-def execute(path: Path) -> None:
-    """Run a notebook top to bottom in a fresh kernel, from its own folder, as nbval will; save the outputs."""
+def execute(path: Path, save: bool = True) -> None:
+    """Run a notebook top to bottom in a fresh kernel, from its own folder, as nbval will; save the outputs
+    (or not: `run` only makes the calls, e.g. for the mock to record them, README "Record once")."""
     from nbclient import NotebookClient  # only this command needs it
 
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    nbformat.write(nb, path)
-    print(f"executed {path.relative_to(REPO_ROOT)}")
+    if save:
+        nbformat.write(nb, path)
+    print(f"{'executed' if save else 'ran'} {path.relative_to(REPO_ROOT)}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["format", "check", "execute"])
+    parser.add_argument("command", choices=["format", "check", "execute", "run"])
     parser.add_argument("files", nargs="*", type=Path, help="only these files (default: every lesson and README.md)")
     args = parser.parse_args(argv)
     command, only = args.command, {path.resolve() for path in args.files}
+    if command == "run":  # the calls only: nothing is written
+        for path in [p for p in lesson_paths() if not only or p in only]:
+            execute(path, save=False)
+        return 0
     if command == "execute":
         for path in [p for p in lesson_paths() if not only or p in only]:
             execute(path)

@@ -1,12 +1,15 @@
 """Run the mock OpenAI server on its own, for curl or any OpenAI client:
 
     python -m helpers.mock --port 8000
+    python -m helpers.mock --record class.jsonl --upstream https://api.openai.com/v1   # key: OPENAI_API_KEY
+    python -m helpers.mock --replay class.jsonl
 """
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import socket
 import sys
 import threading
@@ -72,6 +75,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", choices=list(PROFILES), default="openai",
                         help="openai: the real service in every detail; minimal: a plain OpenAI-compatible "
                              "server (any key, no OpenAI-only headers, plainer errors) (default: %(default)s)")
+    parser.add_argument("--record", metavar="FILE", help="forward every request to --upstream and append each "
+                        "exchange to FILE (the provider's key comes from OPENAI_API_KEY, never from here)")
+    parser.add_argument("--upstream", metavar="URL", help="the provider to record, e.g. https://api.openai.com/v1")
+    parser.add_argument("--replay", metavar="FILE", help="answer from a recorded cassette instead of the mock's "
+                        "own replies")
+    parser.add_argument("--replay-timing", choices=["recorded", "mock"], default="recorded",
+                        help="replayed streams keep their recorded pauses, or take --tokens-per-second's "
+                             "(default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
@@ -84,22 +95,39 @@ def main(argv: list[str] | None = None) -> None:
         rate_limit = _rate_limit(args.rpm, args.tpm)
     except ValueError as problem:
         parser.error(str(problem))
-    limits = Limits(max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
-                    max_open_connections=args.max_open_connections, idle_timeout=args.idle_timeout,
-                    head_timeout=args.head_timeout, body_timeout=args.body_timeout, write_timeout=args.write_timeout)
-    server = MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
-                        tokens_per_second=args.tokens_per_second, verbose=not args.quiet, limits=limits,
-                        latency_seconds=args.latency, rate_limit=rate_limit, profile=args.profile)
+    if args.record and args.upstream and not os.environ.get("OPENAI_API_KEY"):
+        parser.exit(2, "--record needs the provider's key in OPENAI_API_KEY (never on the command line).\n")
+    try:
+        server = _server(args, rate_limit)
+    except (ValueError, OSError) as problem:  # a bad cassette names its line
+        parser.exit(2, f"{problem}\n")
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:
         if args.profile == "minimal":
             key = "any (the minimal profile checks none)"
         print(f"Mock OpenAI server on {server.base_url}, key: {key} (Ctrl+C stops it)", flush=True)
+        if args.record:
+            print(f"Recording: every request goes to {args.upstream}; exchanges are appended to {args.record}",
+                  flush=True)
+        if args.replay:
+            print(f"Replaying {args.replay}: a request that was not recorded gets a 400 naming the nearest one",
+                  flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
             print("Stopped.")
+
+
+def _server(args: argparse.Namespace, rate_limit: RateLimit | None) -> MockServer:
+    limits = Limits(max_body_bytes=args.max_body_bytes, max_connections=args.max_connections,
+                    idle_timeout=args.idle_timeout, head_timeout=args.head_timeout,
+                    body_timeout=args.body_timeout, write_timeout=args.write_timeout)
+    return MockServer(host=args.host, port=args.port, api_key=args.api_key, set_environment=False,
+                      tokens_per_second=args.tokens_per_second, verbose=not args.quiet, limits=limits,
+                      latency_seconds=args.latency, rate_limit=rate_limit, profile=args.profile,
+                      record=args.record, upstream=args.upstream, replay=args.replay,
+                      replay_timing=args.replay_timing)
 
 
 def _rate_limit(rpm: int | None, tpm: int | None) -> RateLimit | None:

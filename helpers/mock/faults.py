@@ -95,7 +95,8 @@ def captive_portal_page() -> Response:
 
 
 def cut_point(response: Response) -> int:
-    """Where the `disconnect` fault drops the connection: half-way through the events, or through the body."""
+    """Where the `disconnect` fault drops the connection: half-way through the events, or through the body.
+    (A stream passed on live while recording has no known length yet, so it is cut before its first event.)"""
     return len(response.events) // 2 if response.events is not None else len(response.body) // 2
 
 

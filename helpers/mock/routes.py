@@ -20,6 +20,7 @@ from .json_bodies import json_response
 from .models import api as models_api
 from .profiles import OPENAI, Profile
 from .rate_limits import Headers, RateLimiter
+from .recording.tee import Tee
 from .replies import ScriptedReplies
 from .responses import api as responses_api
 from .responses.store import ResponseStore
@@ -72,8 +73,14 @@ class MockApi:
     """Answers each request; shared by all of the server's threads."""
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
-                 stopping: threading.Event, rate_limiter: RateLimiter | None = None) -> None:
+                 stopping: threading.Event, rate_limiter: RateLimiter | None = None,
+                 source: Handler | None = None, tee: Tee | None = None) -> None:
         self.settings = settings
+        # Recording or replaying (recording/): one handler answers every path under /v1, in place of ROUTES,
+        # and its answers keep the provider's own headers (its request id, its rate limits). Faults play on
+        # its answers as on the mock's own (one before the answer means the provider is never asked).
+        self.source = source
+        self.tee = tee  # recording the mock's own answers (recording/tee.py)
         self.rate_limiter = rate_limiter
         self.faults = fault_queue
         self.scripted = scripted
@@ -87,7 +94,7 @@ class MockApi:
         otherwise the answer is the function that handles the request once its body is read."""
         profile = self.settings.profile
         try:
-            handler, params = find_route(head.method, head.target.split("?", 1)[0], profile)  # 404 if none
+            handler, params = self._route(head.method, head.target.split("?", 1)[0])  # 404 if none
             if profile.checks_key:
                 auth.authenticate(head.by_name, self.settings.api_key)  # 401 without the right key
         except errors.ApiError as error:
@@ -104,9 +111,11 @@ class MockApi:
     def _handle(self, handler: Handler, params: dict[str, str], request: Request) -> Response:
         """The answer to one routed, authenticated request that the HTTP layer has read whole."""
         started, number = time.perf_counter(), self.counter.next()
+        answered = False
         try:
             response = self._answer(handler, Call(request, params, number, self.settings, self.scripted,
-                                                  self.stopping, self.responses))
+                                                  self.stopping, self.responses), started)
+            answered = True
         except errors.ApiError as error:
             response = self._error_response(error)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
@@ -114,21 +123,35 @@ class MockApi:
             response = self._error_response(errors.server_error())
         if self.settings.latency_seconds > 0:  # the model's time to think; stop() cuts it short
             self.stopping.wait(self.settings.latency_seconds)
+        if answered and self.source is not None:  # the provider's own headers, as recorded: none of the mock's
+            return response
         return self._with_common_headers(response, number, started)
 
-    def _answer(self, handler: Handler, call: Call) -> Response:
+    def _answer(self, handler: Handler, call: Call, started: float) -> Response:
         request = call.request
         limited = (request.method, request.path.split("?", 1)[0]) in RATE_LIMITED
         quota = self._admit(call) if limited else None  # 429 once the rate limit is used up, when one is set
         fault = faults.requested(request, self.faults)
         if fault is not None:  # 429, 5xx, a hang
             faults.before_answer(fault, request, _json_or_none(call), self.settings.hang_seconds, self.stopping)
-        response = handler(call)
-        if limited and response.status == 200:  # the one place x-ratelimit-* headers are written
+        try:
+            response = handler(call)
+        except errors.ApiError as error:
+            if self.tee is not None:  # recording the mock itself: its error answers are kept too
+                self.tee.record(request, self._with_common_headers(self._error_response(error), call.number, started))
+            raise
+        if limited and response.status == 200 and self.source is None:  # the one place x-ratelimit-* are written
             response.headers += quota or rate_limits.after_one_request(call.prompt_tokens or 0)
+        if self.tee is not None:  # as a client gets it; a fault's part is played again on replay, so not kept
+            response = self.tee.record(request, response, self._common_headers(call.number, started))
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
         return response
+
+    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
+        if self.source is not None and path.startswith("/v1/"):
+            return self.source, {}
+        return find_route(method, path, self.settings.profile)
 
     def _admit(self, call: Call) -> Headers | None:
         """The limiter's count of this request (None without a limiter: the generous account's headers)."""
@@ -146,10 +169,15 @@ class MockApi:
         if not profile.openai_headers:  # a plain compatible server sends none of OpenAI's own headers
             response.headers = [(name, value) for name, value in response.headers if profile.keeps_header(name)]
             return response
+        response.headers += self._common_headers(number, started)
+        return response
+
+    def _common_headers(self, number: int, started: float) -> list[tuple[str, str]]:
+        if not self.settings.profile.openai_headers:
+            return []
         elapsed_ms = round((time.perf_counter() - started) * 1000)
-        response.headers += [
+        return [
             ("x-request-id", ids.make_hex_id("req_", 32, self.settings.seed, number)),
             ("openai-processing-ms", str(elapsed_ms)),
             ("openai-version", "2020-10-01"),
         ]
-        return response

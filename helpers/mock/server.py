@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import faults, profiles
+from . import faults, profiles, recording
 
 if TYPE_CHECKING:
     import ssl
@@ -50,10 +50,19 @@ class MockServer:
         verbose: bool = False,
         profile: str = "openai",
         tls: bool = False,
+        record: str | os.PathLike[str] | None = None,
+        upstream: str | recording.Upstream | None = None,
+        replay: str | os.PathLike[str] | None = None,
+        replay_timing: str = "recorded",
     ) -> None:
         """`limits=Limits(...)`: what one client may cost (body size, timeouts in seconds, requests served at
         once, connections open), described in http.Limits and the README's "Limits"; the defaults suit a
-        server left running all day."""
+        server left running all day.
+
+        `record=FILE, upstream=URL` makes the server a recording proxy to a real provider, whose key it reads
+        from OPENAI_API_KEY now, before it points that variable at itself (`upstream=Upstream(URL, timeout=...,
+        cafile=...)` to set more); without `upstream`, it records its own answers. `replay=FILE` answers from a
+        cassette instead of the mock's own replies (recording/, README "Record once, replay in class")."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -65,7 +74,11 @@ class MockServer:
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
         self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
+        source = recording.source(record, upstream, replay, replay_timing,
+                                  upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter,
+                      tee=source if isinstance(source, recording.Tee) else None,
+                      source=None if isinstance(source, recording.Tee) else source)
         self._tls = tls
         self._httpd = MockHTTPServer((host, port), api, limits, self._log, verbose, tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None
@@ -191,6 +204,19 @@ class _Environment:
         self._before: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
+    def original(self, name: str) -> str | None:
+        """The variable as the learner set it: its value now, unless that is what a running mock put there,
+        then the value from before the first mock started (a recording reads the provider's key here)."""
+        with self._lock:
+            value = os.environ.get(name)
+            if self._servers and value == self._claimed(self._servers[-1]).get(name):
+                return self._before.get(name)
+            return value
+
+    @staticmethod
+    def _claimed(server: MockServer) -> dict[str, str]:
+        return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": server.api_key}
+
     def claim(self, server: MockServer) -> None:
         with self._lock:
             if not self._servers:
@@ -212,9 +238,9 @@ class _Environment:
                 else:
                     os.environ[name] = value
 
-    @staticmethod
-    def _point_at(server: MockServer) -> None:
-        os.environ["OPENAI_BASE_URL"], os.environ["OPENAI_API_KEY"] = server.base_url, server.api_key
+    @classmethod
+    def _point_at(cls, server: MockServer) -> None:
+        os.environ.update(cls._claimed(server))
 
 
 _environment = _Environment()
