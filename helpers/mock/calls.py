@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from .http import Request
 from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
+from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
+from .webhooks.events import Webhooks
 
 
 @dataclass
@@ -20,6 +22,8 @@ class Settings:
     latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
     seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
     profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
+    job_seconds: float = 1.0  # the mock's clock for work that outlives a request: each waiting state of a
+    # background response (queued, in progress) lasts this long, and a webhook's first retry waits this long
 
 
 @dataclass
@@ -31,3 +35,5 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    background: BackgroundJobs = field(default_factory=BackgroundJobs)  # the server's background responses
+    webhooks: Webhooks = field(default_factory=lambda: Webhooks(""))  # the server's endpoints and deliveries

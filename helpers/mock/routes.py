@@ -20,7 +20,11 @@ from .profiles import OPENAI, Profile
 from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
 from .responses import api as responses_api
+from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
+from .webhooks import api as webhooks_api
+from .webhooks.events import Webhooks
+from .wire_record import ExchangeLog
 
 Handler = Callable[[Call], Response]
 
@@ -34,6 +38,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
     ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
+    ("POST", "/v1/webhook_endpoints", webhooks_api.create_endpoint),
+    ("GET", "/v1/webhook_endpoints", webhooks_api.list_endpoints),
+    ("GET", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.retrieve_endpoint),
+    ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.delete_endpoint),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
 ]
@@ -61,7 +69,8 @@ class MockApi:
     """Answers each request; shared by all of the server's threads."""
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
-                 stopping: threading.Event, rate_limiter: RateLimiter | None = None) -> None:
+                 stopping: threading.Event, rate_limiter: RateLimiter | None = None,
+                 exchange_log: ExchangeLog | None = None) -> None:
         self.settings = settings
         self.rate_limiter = rate_limiter
         self.faults = fault_queue
@@ -69,6 +78,12 @@ class MockApi:
         self.stopping = stopping
         self.counter = ids.ResponseCounter()
         self.responses = ResponseStore()
+        self.background = BackgroundJobs()
+        self.webhooks = Webhooks(settings.seed, exchange_log, lambda: settings.job_seconds)
+
+    def close(self) -> None:
+        """When the server stops: webhook deliveries in flight are cut and their workers joined."""
+        self.webhooks.close()
 
     def handle(self, request: Request) -> Response:
         """The answer to one request that the HTTP layer has read whole."""
@@ -113,7 +128,8 @@ class MockApi:
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
+        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
+                    self.background, self.webhooks)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces

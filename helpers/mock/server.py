@@ -55,9 +55,11 @@ class MockServer:
         verbose: bool = False,
         profile: str = "openai",
         tls: bool = False,
+        job_seconds: float = 1.0,
     ) -> None:
         """The limits (body size, timeouts in seconds, connections served at once) are described in
-        http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
+        http.Limits and in the README's "Limits"; the defaults suit a server left running all day.
+        `job_seconds` is the mock's clock for background responses and webhook retries (calls.Settings)."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -67,9 +69,13 @@ class MockServer:
         if latency_seconds < 0:
             raise ValueError("latency_seconds must not be negative")
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
-        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
+        if not job_seconds >= 0:
+            raise ValueError("job_seconds must be a number of seconds, 0 or more")
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile,
+                                  job_seconds=job_seconds)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
-        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter, self._log)
+        self._api = api
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls
@@ -122,6 +128,7 @@ class MockServer:
         if self._thread is not None:
             self._httpd.shutdown()
         self._httpd.server_close()
+        self._api.close()
         _environment.release(self)
 
     def __enter__(self) -> MockServer:
