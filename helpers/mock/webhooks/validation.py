@@ -77,10 +77,10 @@ def check_loopback_url(url: str) -> None:
         "'http://127.0.0.1:8001/webhook' (127.0.0.1, ::1 or localhost, with a port).", param="url")
     if len(url) > MAX_URL:
         raise refusal
-    parts = urllib.parse.urlsplit(url)
     try:
+        parts = urllib.parse.urlsplit(url)
         port = parts.port
-    except ValueError:
+    except ValueError:  # "http://[::1:9/" and other addresses urllib cannot read
         raise refusal from None
     if parts.scheme not in ("http", "https") or port is None or parts.hostname is None:
         raise refusal
