@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import http.server
+import itertools
 import json
 import threading
 import time
@@ -207,7 +208,7 @@ def test_a_failing_receiver_is_retried_with_back_off_a_bounded_number_of_times(q
     got = receiver.wait_for(delivery.MAX_ATTEMPTS, seconds=10)
     time.sleep(JOB_SECONDS * 2 ** delivery.MAX_ATTEMPTS)
     assert len(receiver.got) == delivery.MAX_ATTEMPTS
-    gaps = [later[2] - earlier[2] for earlier, later in zip(got, got[1:], strict=False)]
+    gaps = [later[2] - earlier[2] for earlier, later in itertools.pairwise(got)]
     assert all(gap >= JOB_SECONDS * 2 ** n * 0.9 for n, gap in enumerate(gaps)), gaps
     recorded = [exchange for exchange in quick.exchanges if exchange.path == receiver.url]
     assert [exchange.status for exchange in recorded] == [503] * delivery.MAX_ATTEMPTS
