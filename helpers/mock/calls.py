@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .files.store import FileStore
 from .http import Request
 from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
@@ -31,3 +32,4 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    files: FileStore = field(default_factory=FileStore)  # the server's uploaded files, likewise

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from . import auth, errors, faults, ids
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .files import api as files_api
+from .files.store import FileStore
 from .http import Request, Response
 from .json_bodies import json_response
 from .models import api as models_api
@@ -36,6 +38,11 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
+    ("POST", "/v1/files", files_api.create_file),
+    ("GET", "/v1/files", files_api.list_files),
+    ("GET", "/v1/files/{file_id}", files_api.retrieve_file),
+    ("DELETE", "/v1/files/{file_id}", files_api.delete_file),
+    ("GET", "/v1/files/{file_id}/content", files_api.file_content),
 ]
 
 
@@ -69,6 +76,7 @@ class MockApi:
         self.stopping = stopping
         self.counter = ids.ResponseCounter()
         self.responses = ResponseStore()
+        self.files = FileStore(settings.seed)
 
     def handle(self, request: Request) -> Response:
         """The answer to one request that the HTTP layer has read whole."""
@@ -113,7 +121,8 @@ class MockApi:
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
+        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
+                    files=self.files)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
