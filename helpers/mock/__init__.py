@@ -23,6 +23,9 @@ Reading order
     responses/        POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel);
                       responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first
     models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
+    files/            POST /v1/files (multipart/form-data: files/multipart.py reads it strictly), GET list,
+                      GET /{id}, GET /{id}/content, DELETE; files/store.py keeps them, bounded (100 files,
+                      32 MiB) and refusing, not evicting, when full; other families put and get files there
 
   Shared by every family:
     parameters.py     the checks every parameter table shares: JSON types, ranges, allowed values

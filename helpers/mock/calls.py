@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .files.store import FileStore
 from .http import Request
 from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
@@ -37,3 +38,4 @@ class Call:
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
     background: BackgroundJobs = field(default_factory=BackgroundJobs)  # the server's background responses
     webhooks: Webhooks = field(default_factory=lambda: Webhooks(""))  # the server's endpoints and deliveries
+    files: FileStore = field(default_factory=FileStore)  # the server's uploaded files, likewise

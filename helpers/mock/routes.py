@@ -13,6 +13,8 @@ from collections.abc import Callable
 from . import auth, errors, faults, ids
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .files import api as files_api
+from .files.store import FileStore
 from .http import Request, Response
 from .json_bodies import json_response
 from .models import api as models_api
@@ -44,6 +46,11 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.delete_endpoint),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
+    ("POST", "/v1/files", files_api.create_file),
+    ("GET", "/v1/files", files_api.list_files),
+    ("GET", "/v1/files/{file_id}", files_api.retrieve_file),
+    ("DELETE", "/v1/files/{file_id}", files_api.delete_file),
+    ("GET", "/v1/files/{file_id}/content", files_api.file_content),
 ]
 
 
@@ -80,6 +87,7 @@ class MockApi:
         self.responses = ResponseStore()
         self.background = BackgroundJobs()
         self.webhooks = Webhooks(settings.seed, exchange_log, lambda: settings.job_seconds)
+        self.files = FileStore(settings.seed)
 
     def close(self) -> None:
         """When the server stops: webhook deliveries in flight are cut and their workers joined."""
@@ -129,7 +137,7 @@ class MockApi:
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
-                    self.background, self.webhooks)
+                    self.background, self.webhooks, files=self.files)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
