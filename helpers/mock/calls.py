@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .batches.store import BatchStore
 from .files.store import FileStore
 from .http import Request
 from .profiles import OPENAI, Profile
@@ -39,3 +40,4 @@ class Call:
     background: BackgroundJobs = field(default_factory=BackgroundJobs)  # the server's background responses
     webhooks: Webhooks = field(default_factory=lambda: Webhooks(""))  # the server's endpoints and deliveries
     files: FileStore = field(default_factory=FileStore)  # the server's uploaded files, likewise
+    batches: BatchStore = field(default_factory=BatchStore)  # the server's batches, likewise

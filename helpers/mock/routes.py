@@ -11,6 +11,8 @@ import traceback
 from collections.abc import Callable
 
 from . import auth, errors, faults, ids
+from .batches import api as batches_api
+from .batches.store import BatchStore
 from .calls import Call, Settings
 from .chat import api as chat_api
 from .files import api as files_api
@@ -51,6 +53,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/files/{file_id}", files_api.retrieve_file),
     ("DELETE", "/v1/files/{file_id}", files_api.delete_file),
     ("GET", "/v1/files/{file_id}/content", files_api.file_content),
+    ("POST", "/v1/batches", batches_api.create_batch),
+    ("GET", "/v1/batches", batches_api.list_batches),
+    ("GET", "/v1/batches/{batch_id}", batches_api.retrieve_batch),
+    ("POST", "/v1/batches/{batch_id}/cancel", batches_api.cancel_batch),
 ]
 
 
@@ -88,6 +94,7 @@ class MockApi:
         self.background = BackgroundJobs()
         self.webhooks = Webhooks(settings.seed, exchange_log, lambda: settings.job_seconds)
         self.files = FileStore(settings.seed)
+        self.batches = BatchStore()
 
     def close(self) -> None:
         """When the server stops: webhook deliveries in flight are cut and their workers joined."""
@@ -137,7 +144,7 @@ class MockApi:
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
-                    self.background, self.webhooks, files=self.files)
+                    self.background, self.webhooks, files=self.files, batches=self.batches)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
