@@ -18,6 +18,7 @@ from unittest import mock
 import openai
 import pytest
 from openai.types.webhooks import (
+    BatchCompletedWebhookEvent,
     DeletedWebhookEndpoint,
     ResponseCancelledWebhookEvent,
     ResponseCompletedWebhookEvent,
@@ -253,3 +254,18 @@ def test_what_waits_to_be_delivered_is_bounded():
     finally:
         deliveries.close()
     assert deliveries.threads == []
+
+
+def test_a_finished_batch_is_delivered_as_batch_completed(quick, receivers):
+    receiver = receivers()
+    endpoint = register(quick, receiver.url, ["batch.completed"])
+    client = client_of(quick)
+    line = {"custom_id": "one", "method": "POST", "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "Hi"}]}}
+    uploaded = client.files.create(file=("one.jsonl", json.dumps(line).encode()), purpose="batch")
+    batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
+                                  completion_window="24h")
+    headers, body, _ = receiver.wait_for(1)[0]
+    event = client.webhooks.unwrap(body, headers, secret=endpoint.signing_secret)
+    assert isinstance(event, BatchCompletedWebhookEvent) and event.data.id == batch.id
+    assert client.batches.retrieve(batch.id).status == "completed"  # told only once it is so
