@@ -146,6 +146,18 @@ class MockServer:
     def tokens_per_second(self, value: float) -> None:
         self._settings.tokens_per_second = value
 
+    @property
+    def job_seconds(self) -> float:
+        """The mock's clock for long jobs: how long a background response or a batch stays in each waiting
+        state, and a webhook's first retry waits; set it to change the next jobs."""
+        return self._settings.job_seconds
+
+    @job_seconds.setter
+    def job_seconds(self, value: float) -> None:
+        if not value >= 0:
+            raise ValueError("job_seconds must be a number of seconds, 0 or more")
+        self._settings.job_seconds = value
+
     def script_reply(self, text: str) -> None:
         """Make `text` the answer to the next chat completion or response (replies queue up, first in,
         first out)."""
