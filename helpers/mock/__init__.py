@@ -23,6 +23,8 @@ Reading order
     responses/        POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel);
                       responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first
     models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
+    embeddings/       POST /v1/embeddings: floats or base64 (little-endian float32), `dimensions`; vectors.py
+                      makes them from the words of the text (not its meaning), the same on every run
     files/            POST /v1/files (multipart/form-data: files/multipart.py reads it strictly), GET list,
                       GET /{id}, GET /{id}/content, DELETE; files/store.py keeps them, bounded (100 files,
                       32 MiB) and refusing, not evicting, when full; other families put and get files there
@@ -72,6 +74,8 @@ What this mock deliberately does not do
       are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
       fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
     - check images, audio or files beyond their JSON shape;
+    - embed meaning: its vectors come from the words of a text (embeddings/vectors.py), so texts that share
+      words are close and texts that mean the same in other words are not; embeddings are not rate limited;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """

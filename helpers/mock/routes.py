@@ -13,6 +13,7 @@ from collections.abc import Callable
 from . import auth, errors, faults, ids
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .embeddings import api as embeddings_api
 from .files import api as files_api
 from .files.store import FileStore
 from .http import Request, Response
@@ -38,6 +39,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
+    ("POST", "/v1/embeddings", embeddings_api.create_embeddings),
     ("POST", "/v1/files", files_api.create_file),
     ("GET", "/v1/files", files_api.list_files),
     ("GET", "/v1/files/{file_id}", files_api.retrieve_file),
