@@ -38,6 +38,7 @@ Reading order
     sse.py            server-sent events: `data:` lines, `event:` lines, `data: [DONE]`, pacing, obfuscation
     json_bodies.py    JSON bodies as the real service writes them (indentation), and parsing requests
     errors.py         every error the mock can answer, in the real service's words
+    attachments.py    images and files in Chat and Responses inputs: data URLs checked, then measured
     tokens.py         an approximate tokenizer; catalogue.py the model catalogue; ids.py reproducible ids
     wire_record.py    the record of each exchange, keys redacted, bounded in bytes
 
@@ -73,7 +74,8 @@ What this mock deliberately does not do
       only function tools are called; input items other than messages, function calls and their outputs
       are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
       fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
-    - check images, audio or files beyond their JSON shape;
+    - see images or read files: attachments.py checks them as the real API does and answers with what it
+      measured (format, width x height, bytes, PDF pages); audio is not checked beyond its JSON shape;
     - embed meaning: its vectors come from the words of a text (embeddings/vectors.py), so texts that share
       words are close and texts that mean the same in other words are not; embeddings are not rate limited;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
