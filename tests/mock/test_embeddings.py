@@ -68,8 +68,8 @@ def test_a_base64_reply_decodes_to_the_same_float32_numbers(wire):
     assert isinstance(text, str) and len(base64.b64decode(text)) == 4 * 1536
     packed["data"][0]["embedding"] = decoded(text)
     validate_strictly(CreateEmbeddingResponse, packed)
-    as_float32 = array.array("f", floats["data"][0]["embedding"]).tolist()
-    assert packed["data"][0]["embedding"] == as_float32
+    pairs = zip(packed["data"][0]["embedding"], floats["data"][0]["embedding"], strict=True)
+    assert all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9) for a, b in pairs)  # float32 against 10 places
 
 
 def test_the_sdk_asks_for_base64_when_not_told_and_decodes_it(server, sdk):
@@ -81,6 +81,15 @@ def test_the_sdk_asks_for_base64_when_not_told_and_decodes_it(server, sdk):
 def test_the_sdk_hands_back_the_string_when_base64_was_asked_for(sdk):
     reply = sdk.embeddings.create(model=SMALL, input="The cat sat on the mat.", encoding_format="base64")
     assert isinstance(reply.data[0].embedding, str)
+
+
+def test_a_float_reply_is_indented_as_json_writes_it(wire):
+    reply = embed(wire, input=["one", "two"], encoding_format="float")
+    lines = reply.body.decode().splitlines()
+    assert lines[:6] == ["{", '  "object": "list",', '  "data": [', "    {", '      "object": "embedding",',
+                         '      "index": 0,']
+    assert lines[6] == '      "embedding": [' and lines[7].startswith("        ") and lines[7].count(".") == 1
+    assert len(lines[7].split(".")[1].rstrip(",")) == 10  # ten decimal places
 
 
 def test_dimensions_keeps_the_start_of_the_vector_re_normalised(wire):

@@ -22,4 +22,5 @@ def create_embeddings(call: Call) -> Response:
     if request.encoding_format == "base64":
         encoded = [base64.b64encode(vectors.base64_bytes(values)).decode("ascii") for values in floats]
         return json_response(200, shapes.embedding_list(encoded, request.model, usage))
-    return json_response(200, shapes.embedding_list(floats, request.model, usage))
+    body = shapes.float_list_json(floats, request.model, usage).encode()
+    return Response(200, [("content-type", "application/json")], body)
