@@ -25,6 +25,8 @@ Reading order
                       responses/background.py runs `background: true` on the mock's clock (`job_seconds`):
                       queued, in progress, done; cancel; a streamed one replayed from `starting_after`
     models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
+    embeddings/       POST /v1/embeddings: floats or base64 (little-endian float32), `dimensions`; vectors.py
+                      makes them from the words of the text (not its meaning), the same on every run
     files/            POST /v1/files (multipart/form-data: files/multipart.py reads it strictly), GET list,
                       GET /{id}, GET /{id}/content, DELETE; files/store.py keeps them, bounded (100 files,
                       32 MiB) and refusing, not evicting, when full; other families put and get files there
@@ -44,6 +46,7 @@ Reading order
     sse.py            server-sent events: `data:` lines, `event:` lines, `data: [DONE]`, pacing, obfuscation
     json_bodies.py    JSON bodies as the real service writes them (indentation), and parsing requests
     errors.py         every error the mock can answer, in the real service's words
+    attachments.py    images and files in Chat and Responses inputs: data URLs checked, then measured
     tokens.py         an approximate tokenizer; catalogue.py the model catalogue; ids.py reproducible ids
     wire_record.py    the record of each exchange, keys redacted, bounded in bytes
 
@@ -86,7 +89,10 @@ What this mock deliberately does not do
     - Webhooks: deliveries only to 127.0.0.1, ::1 or localhost (the real service wants a public HTTPS URL);
       a few retries on a short clock, not days of them; no `update`, `rotate_secret`, `test` or event-type
       list; only response.* and batch.* events;
-    - check images, audio or files beyond their JSON shape;
+    - see images or read files: attachments.py checks them as the real API does and answers with what it
+      measured (format, width x height, bytes, PDF pages); audio is not checked beyond its JSON shape;
+    - embed meaning: its vectors come from the words of a text (embeddings/vectors.py), so texts that share
+      words are close and texts that mean the same in other words are not; embeddings are not rate limited;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """

@@ -15,6 +15,7 @@ from .batches import api as batches_api
 from .batches.store import BatchStore
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .embeddings import api as embeddings_api
 from .files import api as files_api
 from .files.store import FileStore
 from .http import Request, Response
@@ -48,6 +49,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.delete_endpoint),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
+    ("POST", "/v1/embeddings", embeddings_api.create_embeddings),
     ("POST", "/v1/files", files_api.create_file),
     ("GET", "/v1/files", files_api.list_files),
     ("GET", "/v1/files/{file_id}", files_api.retrieve_file),

@@ -218,3 +218,17 @@ def test_a_deleted_files_id_is_never_given_again():
 def test_the_sdk_builds_the_same_kind_of_body_the_parser_reads(sdk):
     # io.BytesIO has no name: the SDK (httpx) calls the file "upload"
     assert sdk.files.create(file=io.BytesIO(b"x"), purpose="vision").filename == "upload"
+
+
+def test_more_parts_than_the_cap_is_a_400_not_a_500(wire):
+    part = f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n".encode()
+    error = openai_error(upload(wire, part * (multipart.MAX_PARTS + 1) + f"--{BOUNDARY}--\r\n".encode()), 400)
+    assert f"more than {multipart.MAX_PARTS} parts" in error["message"]
+
+
+def test_another_family_puts_a_file_and_reads_it_back_by_id():
+    store = FileStore(seed="s")
+    made = store.put(b'{"id": 1}\n', "batch_output.jsonl", "batch_output")
+    validate_strictly(FileObject, made)
+    assert store.get(made["id"]) == made and store.content(made["id"]) == b'{"id": 1}\n'
+    assert is_file_id(made["id"]) and not is_file_id("file_nope") and store.get("file-nope") is None

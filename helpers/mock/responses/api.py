@@ -9,7 +9,7 @@ import time
 import urllib.parse
 from typing import Any
 
-from .. import catalogue, errors, ids, rate_limits, replies, sse, tokens
+from .. import attachments, catalogue, errors, ids, rate_limits, replies, sse, tokens
 from ..calls import Call
 from ..chat.validation import ChatRequest
 from ..http import Response
@@ -35,7 +35,8 @@ def create_response(call: Call) -> Response:
             param="input", code="context_length_exceeded",
         )
     new_id = _id_maker(call)
-    text = call.scripted.take() or replies.answer_text(messages)
+    seen = attachments.in_responses(request.input_items, call.files)  # images and files: checked, measured
+    text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(messages))
     choice = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, call.settings.seed,
                                                                        call.number, i, k))[0]
     output = _output_items(request, choice, new_id)
