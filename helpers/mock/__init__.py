@@ -83,9 +83,9 @@ What this mock deliberately does not do
       replaying the stream of a response that was not created with `background` and `stream`; a stream
       never fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it
       instead); a background response never fails or expires, and keeps no partial output when cancelled;
-    - Batches: only /v1/chat/completions and /v1/responses, at most 1000 requests, no streams or background
-      inside; nothing expires (`expires_at` is written, never reached); the validation errors' codes and
-      words are the mock's own;
+    - Batches: only /v1/chat/completions, /v1/responses and /v1/embeddings, at most 1000 requests, no
+      streams or background inside; nothing expires (`expires_at` is written, never reached); the
+      validation errors' codes and words are the mock's own;
     - Webhooks: deliveries only to 127.0.0.1, ::1 or localhost (the real service wants a public HTTPS URL);
       a few retries on a short clock, not days of them; no `update`, `rotate_secret`, `test` or event-type
       list; only response.* and batch.* events;

@@ -163,3 +163,13 @@ def test_batches_are_listed_newest_first(client):
     first = start(client, jsonl([request_line("one")]))
     second = start(client, jsonl([request_line("one")]))
     assert [batch.id for batch in client.batches.list()][:2] == [second.id, first.id]
+
+
+def test_an_embeddings_batch_runs_through_the_embeddings_handler(client):
+    line = {"custom_id": "words", "method": "POST", "url": "/v1/embeddings",
+            "body": {"model": "text-embedding-3-small", "input": "a few words"}}
+    batch, _ = wait(client, start(client, jsonl([line]), endpoint="/v1/embeddings"))
+    assert batch.status == "completed" and batch.request_counts.completed == 1
+    [result] = [json.loads(row) for row in client.files.content(batch.output_file_id).text.splitlines()]
+    assert result["response"]["body"]["object"] == "list"
+    assert batch.usage.input_tokens == result["response"]["body"]["usage"]["prompt_tokens"] > 0

@@ -23,7 +23,7 @@ PARAMETERS: dict[str, tuple[str, bool]] = {
 REQUIRED = ("completion_window", "endpoint", "input_file_id")
 ENDPOINTS = ["/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions", "/v1/moderations",
              "/v1/images/generations", "/v1/images/edits", "/v1/videos"]  # the SDK's Literal, in its order
-RUNS = ("/v1/responses", "/v1/chat/completions")  # the endpoints the mock itself can answer in a batch
+RUNS = ("/v1/responses", "/v1/chat/completions", "/v1/embeddings")  # those the mock answers in a batch
 MAX_REQUESTS = 1000  # the mock's own limit (the real one is 50,000 requests)
 MAX_ERRORS_REPORTED = 100  # a file of bad lines reports this many, not every one
 LINE_KEYS = ("custom_id", "method", "url", "body")
@@ -59,7 +59,7 @@ def validate_batch_request(body: Any) -> BatchRequest:
     if body["endpoint"] not in ENDPOINTS:
         raise errors.invalid_value("endpoint", body["endpoint"], ENDPOINTS)
     if body["endpoint"] not in RUNS:
-        raise errors.invalid_request(f"The offline mock runs batches for {' and '.join(RUNS)} only.",
+        raise errors.invalid_request(f"The offline mock runs batches for {', '.join(RUNS)} only.",
                                      param="endpoint", code="unsupported_parameter")
     metadata = body.get("metadata")
     if metadata is not None and (len(metadata) > 16 or not all(
