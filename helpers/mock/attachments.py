@@ -69,6 +69,8 @@ def reply(descriptions: list[str]) -> str:
 # --- images ---------------------------------------------------------------------------------------
 
 def _chat_image(image_url: Any, where: str) -> str:
+    if image_url is None:
+        raise errors.missing_parameter(where)
     if not isinstance(image_url, dict):
         raise errors.invalid_type(where, "an object", image_url)
     if "url" not in image_url:
@@ -196,6 +198,8 @@ def describe_image(data: bytes, detail: str = "auto") -> str:
 # --- files ----------------------------------------------------------------------------------------
 
 def _chat_file(file: Any, where: str, files: FileStore) -> str:
+    if file is None:
+        raise errors.missing_parameter(where)
     if not isinstance(file, dict):
         raise errors.invalid_type(where, "an object", file)
     return _file(file, where, files)

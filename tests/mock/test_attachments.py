@@ -131,3 +131,9 @@ def test_an_inline_file_without_filename_is_missing_a_parameter(wire):
 def test_an_unknown_file_id_is_refused(wire):
     error = openai_error(wire.post("/responses", responses_with({"type": "input_file", "file_id": "file-nope"})), 400)
     assert (error["message"], error["param"]) == ("No such File object: file-nope", "input[0].content[1].file_id")
+
+
+def test_an_image_part_without_its_image_url_is_missing_it(wire):
+    reply = wire.post("/chat/completions", chat_with({"type": "image_url", "text": 5}))
+    error = openai_error(reply, 400)
+    assert error["message"] == "Missing required parameter: 'messages[0].content[1].image_url'."
