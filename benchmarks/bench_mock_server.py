@@ -30,6 +30,7 @@ from helpers import MODEL
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = Path(__file__).resolve().parent
 PROMPT = "In one sentence, what happens when a program calls a large language model?"
+EMBEDDING_MODEL = "text-embedding-3-small"
 LONG_REPLY = " word" * 200  # 200 tokens for the mock's tokenizer (one short word a token)
 
 WARM_UP = 200
@@ -89,6 +90,8 @@ def requests_call(session: requests.Session, server: Server, api: str = "chat") 
     headers = {"Authorization": f"Bearer {API_KEY}"}
     if api == "responses":
         url, payload = server.base_url + "/responses", {"model": MODEL, "input": PROMPT}
+    elif api == "embeddings":  # floats, the API's default: the larger reply, and the mock's costlier one
+        url, payload = server.base_url + "/embeddings", {"model": EMBEDDING_MODEL, "input": PROMPT}
     else:
         url = server.base_url + "/chat/completions"
         payload = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}]}
@@ -107,6 +110,8 @@ def sdk_call(server: Server, api: str = "chat") -> Callable[[], None]:
     def call() -> None:
         if api == "responses":
             client.responses.create(model=MODEL, input=PROMPT)
+        elif api == "embeddings":  # the SDK asks for base64 and decodes it (openai/lib/_parsing/_embeddings.py)
+            client.embeddings.create(model=EMBEDDING_MODEL, input=PROMPT)
         else:
             client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": PROMPT}])
 
@@ -310,6 +315,13 @@ def measure(servers: list[Server]) -> dict[str, dict[str, float]]:
     streams = stream_times(servers, "responses")
     record("Responses: 200-token stream: first delta (ms)", {n: first * 1000 for n, (first, _) in streams.items()})
     record("Responses: 200-token stream: total (ms)", {n: total * 1000 for n, (_, total) in streams.items()})
+    progress("embeddings: latency, throughput")
+    for client, make_call in (("requests.Session", lambda s: requests_call(requests.Session(), s, "embeddings")),
+                              ("openai SDK", lambda s: sdk_call(s, "embeddings"))):
+        times = latencies({s.name: make_call(s) for s in servers})
+        record(f"Embeddings: median latency, {client} (ms)",
+               {n: statistics.median(t) * 1000 for n, t in times.items()})
+    record(f"Embeddings: throughput, {THREADS} threads (requests/s)", throughput(servers, "embeddings"))
     progress("start-up")
     record("start-up, fresh interpreter to first answer (ms)",
            {s.name: fresh_interpreter_ms(s.name) for s in servers})
@@ -331,6 +343,9 @@ TARGETS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "Responses: median latency, requests.Session (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
     "Responses: median latency, openai SDK (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
     f"Responses: throughput, {THREADS} threads (requests/s)": (">= 0.8x", lambda ratio, mock: ratio >= 0.8),
+    "Embeddings: median latency, requests.Session (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
+    "Embeddings: median latency, openai SDK (ms)": ("<= 1.3x", lambda ratio, mock: ratio <= 1.3),
+    f"Embeddings: throughput, {THREADS} threads (requests/s)": (">= 0.8x", lambda ratio, mock: ratio >= 0.8),
 }
 
 

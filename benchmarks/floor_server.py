@@ -4,14 +4,18 @@ Raw sockets, a thread per connection, canned bytes; `python benchmarks/floor_ser
 It reads each request properly (headers up to the blank line, then Content-Length bytes of body), so
 `requests` and the openai SDK accept it as a real server; it answers every request with one prepared
 chat completion (or, when the body asks for `"stream": true`, a prepared stream, one chunk per write);
-a request to /v1/responses gets a prepared response, or its prepared stream of typed events.
+a request to /v1/responses gets a prepared response, or its prepared stream of typed events; a request to
+/v1/embeddings gets a prepared vector of 1536 numbers, as floats or (when the body asks) as base64.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 import re
 import socket
+import struct
 import sys
 import threading
 
@@ -20,6 +24,8 @@ STREAM_TOKENS = 200
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 _ASKS_FOR_STREAM = re.compile(rb'"stream"\s*:\s*true')
 _RESPONSES_PATH = re.compile(rb"^POST /v1/responses ")
+_EMBEDDINGS_PATH = re.compile(rb"^POST /v1/embeddings ")
+_ASKS_FOR_BASE64 = re.compile(rb'"encoding_format"\s*:\s*"base64"')
 
 # Headers like the mock's (and the real service's), so both answers are about the same size.
 _HEADERS = (
@@ -147,7 +153,22 @@ def canned_response_stream() -> list[bytes]:
     return [head, *map(chunk, numbered), b"0\r\n\r\n"]
 
 
+def canned_embedding(encoded: bool) -> bytes:
+    """One 1536-number vector, as the mock writes it: each number to 10 decimal places, or base64 float32."""
+    numbers = [math.sin(n) / math.sqrt(768) for n in range(1536)]
+    packed = base64.b64encode(struct.pack("<1536f", *numbers)).decode()
+    vector = "[\n" + ",\n".join(f"        {x:.10f}" for x in numbers) + "\n      ]"
+    body = json.dumps({"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": "@"}],
+                       "model": "text-embedding-3-small", "usage": {"prompt_tokens": 17, "total_tokens": 17}},
+                      indent=2).replace('"@"', json.dumps(packed) if encoded else vector).encode()
+    head = (f"HTTP/1.1 200 OK\r\ncontent-length: {len(body)}\r\ncontent-type: application/json\r\n"
+            f"{_HEADERS}\r\n")
+    return head.encode() + body
+
+
 COMPLETION = canned_completion()
+EMBEDDING = canned_embedding(encoded=False)
+EMBEDDING_BASE64 = canned_embedding(encoded=True)
 STREAM = canned_stream()
 RESPONSE = canned_response()
 RESPONSE_STREAM = canned_response_stream()
@@ -174,7 +195,9 @@ def serve_connection(connection: socket.socket) -> None:
                 received += data
             body, received = received[:length], received[length:]
             responses = bool(_RESPONSES_PATH.match(head))
-            if _ASKS_FOR_STREAM.search(body):
+            if _EMBEDDINGS_PATH.match(head):
+                connection.sendall(EMBEDDING_BASE64 if _ASKS_FOR_BASE64.search(body) else EMBEDDING)
+            elif _ASKS_FOR_STREAM.search(body):
                 for write in RESPONSE_STREAM if responses else STREAM:  # one write per event, as it is due
                     connection.sendall(write)
             else:

@@ -1,6 +1,7 @@
-"""What hostile clients cost the mock server: resident memory after large unauthenticated bodies, how
-long a half-sent request holds a connection, what happens at the connection cap, and how long a chat
-completion waits while a crowd of idle keep-alive connections is open. Linux (reads /proc).
+"""What hostile clients cost the mock server: resident memory after large unauthenticated bodies, after large
+and malformed multipart uploads, how long a half-sent request holds a connection, what happens at the
+connection cap, and how long a chat completion waits while a crowd of idle keep-alive connections is open.
+Linux (reads /proc).
 
     .venv/bin/python benchmarks/hostile_clients.py [--bodies 100] [--megabytes 15] [--idle 1000]
 
@@ -67,6 +68,47 @@ def memory_after_unauthenticated_bodies(port: int, pid: int, bodies: int, megaby
     elapsed = time.perf_counter() - started
     print(f"RSS before: {before:.0f} MB; after {bodies} unauthenticated bodies of {megabytes} MiB: "
           f"{rss_mb(pid):.0f} MB ({elapsed:.1f} s)")
+
+
+def multipart_head(length: int, boundary: str = "hostile") -> bytes:
+    return (f"POST /v1/files HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {API_KEY}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {length}\r\n\r\n").encode()
+
+
+def upload_body(size: int) -> bytes:
+    """A well-formed upload of `size` bytes of file content (purpose user_data)."""
+    return (b'--hostile\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n'
+            b'--hostile\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\n\r\n'
+            + b"\xff" * size + b"\r\n--hostile--\r\n")
+
+
+def send_one(port: int, request: bytes) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        with contextlib.suppress(ConnectionError):
+            sock.sendall(request)
+        answer = read_until_closed(sock) if b"Connection: close" in request else sock.recv(65_536)
+    return answer.split(b" ", 2)[1].decode() if answer.startswith(b"HTTP/1.1 ") else "nothing"
+
+
+def memory_after_multipart_uploads(port: int, pid: int, megabytes: int) -> None:
+    """Large valid uploads until the store is full, then large malformed bodies: every answer a 200 or a
+    400, never a 5xx, and the server's memory bounded by the store's byte cap and one body."""
+    size = megabytes * 1024 * 1024
+    bodies = {
+        "valid, 7 MiB each (until the store's 32 MiB are used)": upload_body(7 * 1024 * 1024),
+        f"a {megabytes} MiB file (over the 8 MiB file limit)": upload_body(size),
+        f"{megabytes} MiB with no closing boundary": upload_body(size)[:-12],
+        f"{megabytes} MiB of parts of one byte each": b"--hostile\r\n\r\nx\r\n" * (size // 16) + b"--hostile--",
+        f"{megabytes} MiB, boundary never found": b"\x00" * size,
+    }
+    before = rss_mb(pid)
+    for label, body in bodies.items():
+        statuses: dict[str, int] = {}
+        for _ in range(6):
+            status = send_one(port, multipart_head(len(body)) + body)
+            statuses[status] = statuses.get(status, 0) + 1
+        print(f"Uploads {label}: {statuses}; RSS {rss_mb(pid):.0f} MB")
+    print(f"RSS before the uploads: {before:.0f} MB; after: {rss_mb(pid):.0f} MB")
 
 
 def time_to_close_half_sent_request(port: int, limit: float) -> None:
@@ -139,6 +181,7 @@ def main() -> None:
     process, port = start_server()
     try:
         memory_after_unauthenticated_bodies(port, process.pid, args.bodies, args.megabytes)
+        memory_after_multipart_uploads(port, process.pid, args.megabytes)
         time_to_close_half_sent_request(port, args.head_wait)
         behaviour_at_the_cap(port, process.pid, cap=64)
         answer_beside_an_idle_crowd(port, process.pid, args.idle, args.idle_wait)

@@ -1,5 +1,6 @@
 """Pictures of time for the lessons: one stream token by token, the attempts of a retried call, many calls
-as a Gantt chart. Each is drawn from what a cell measured, printed as a short summary, and shown as a PNG."""
+as a Gantt chart, the states of long jobs. Each is drawn from what a cell measured, printed as a short
+summary, and shown as a PNG."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from matplotlib.figure import Figure
 WIDTH_INCHES = 6.4  # at 100 dpi, 640 px: readable in one of three side-by-side columns once scaled
 ROW_INCHES = 0.7
 COLOURS = {"ok": "tab:green", "error": "tab:red", "wait": "tab:blue"}
+PHASE_COLOURS = {"queued": "tab:gray", "validating": "tab:gray", "in_progress": "tab:blue",
+                 "finalizing": "tab:purple", "cancelling": "tab:orange"}  # any other state: "ok" if last
 
 
 class Attempt(Protocol):
@@ -114,6 +117,30 @@ def calls_gantt(runs: Mapping[str, Sequence[tuple[float, float]]]) -> Figure:
     axes.set_yticks(centres, list(runs))
     axes.invert_yaxis()  # the first run on top, as it was printed
     _time_axis(axes)
+    return _show(figure)
+
+
+# --- long jobs and their states (lesson 15) ---------------------------------------------------------------
+
+
+def jobs_timeline(jobs: Mapping[str, Sequence[tuple[str, float]]]) -> Figure:
+    """One row per job: a bar for each state it was seen in (queued, in progress, ...), from when a poll first
+    saw it to when a poll first saw the next, in seconds after the job was created; the last state a mark.
+    `jobs` maps a label to the (state, seconds) pairs of its changes, in order."""
+    figure, axes = _figure(len(jobs), "seconds after the job was created")
+    axes.set_title("Each job's states, as polling saw them")
+    for row, (label, changes) in enumerate(jobs.items()):
+        for (state, start), (_, end) in itertools.pairwise(changes):
+            axes.barh(row, end - start, left=start, height=0.6, color=PHASE_COLOURS.get(state, COLOURS["wait"]))
+            axes.annotate(state.replace("_", " "), (start, row), xytext=(2, 0), textcoords="offset points",
+                          va="center", fontsize=7, color="white")
+        if changes:
+            last, at = changes[-1]
+            colour = COLOURS["ok"] if last == "completed" else COLOURS["error"]
+            axes.plot([at], [row], marker="|", markersize=16, color=colour, linestyle="none")
+            axes.annotate(last, (at, row), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        print(f"{label}: " + " -> ".join(f"{state} ({_ms(at)})" for state, at in changes))
+    _label_rows(axes, list(jobs))
     return _show(figure)
 
 

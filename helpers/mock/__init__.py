@@ -22,8 +22,21 @@ Reading order
   The families:
     chat/             POST /v1/chat/completions
     responses/        POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel);
-                      responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first
+                      responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first;
+                      responses/background.py runs `background: true` on the mock's clock (`job_seconds`):
+                      queued, in progress, done; cancel; a streamed one replayed from `starting_after`
     models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
+    embeddings/       POST /v1/embeddings: floats or base64 (little-endian float32), `dimensions`; vectors.py
+                      makes them from the words of the text (not its meaning), the same on every run
+    files/            POST /v1/files (multipart/form-data: files/multipart.py reads it strictly), GET list,
+                      GET /{id}, GET /{id}/content, DELETE; files/store.py keeps them, bounded (100 files,
+                      32 MiB) and refusing, not evicting, when full; other families put and get files there
+    batches/          POST /v1/batches over a file of purpose "batch" (validated first: a bad line fails it
+                      whole), GET, list, cancel; each line run through the endpoint's own handler, results
+                      in output and error files; batches/store.py keeps them (100, 16 MiB) and their clock
+    webhooks/         POST/GET/DELETE /v1/webhook_endpoints (loopback URLs only); events.py is told what
+                      happened, delivery.py signs (Standard Webhooks) and sends it from 2 worker threads,
+                      retried with back-off (5 attempts), at most 256 waiting, recorded in the wire record
 
   Shared by every family:
     parameters.py     the checks every parameter table shares: JSON types, ranges, allowed values
@@ -34,6 +47,7 @@ Reading order
     sse.py            server-sent events: `data:` lines, `event:` lines, `data: [DONE]`, pacing, obfuscation
     json_bodies.py    JSON bodies as the real service writes them (indentation), and parsing requests
     errors.py         every error the mock can answer, in the real service's words
+    attachments.py    images and files in Chat and Responses inputs: data URLs checked, then measured
     tokens.py         an approximate tokenizer; catalogue.py the model catalogue; ids.py reproducible ids
     wire_record.py    the record of each exchange, keys redacted, bounded in bytes
 
@@ -73,12 +87,22 @@ What this mock deliberately does not do
     - HTTP/2, compression, or any endpoint beyond those in routes.ROUTES (https:// only with `tls=True`,
       on a self-signed certificate for localhost: see tls/README.md);
     - store chat completions (`GET /v1/chat/completions` lists none);
-    - Responses: background mode, `conversation` and stored `prompt` are refused with a 400 that says
-      the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and
-      only function tools are called; input items other than messages, function calls and their outputs
-      are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
-      fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
-    - check images, audio or files beyond their JSON shape;
+    - Responses: `conversation` and stored `prompt` are refused with a 400 that says the mock cannot do
+      them; built-in tools (web_search, file_search, ...) are refused the same way, and only function tools
+      are called; input items other than messages, function calls and their outputs are refused, and so is
+      replaying the stream of a response that was not created with `background` and `stream`; a stream
+      never fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it
+      instead); a background response never fails or expires, and keeps no partial output when cancelled;
+    - Batches: only /v1/chat/completions, /v1/responses and /v1/embeddings, at most 1000 requests, no
+      streams or background inside; nothing expires (`expires_at` is written, never reached); the
+      validation errors' codes and words are the mock's own;
+    - Webhooks: deliveries only to 127.0.0.1, ::1 or localhost (the real service wants a public HTTPS URL);
+      a few retries on a short clock, not days of them; no `update`, `rotate_secret`, `test` or event-type
+      list; only response.* and batch.* events;
+    - see images or read files: attachments.py checks them as the real API does and answers with what it
+      measured (format, width x height, bytes, PDF pages); audio is not checked beyond its JSON shape;
+    - embed meaning: its vectors come from the words of a text (embeddings/vectors.py), so texts that share
+      words are close and texts that mean the same in other words are not; embeddings are not rate limited;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """

@@ -7,12 +7,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from .batches.store import BatchStore
 from .errors import ApiError
+from .files.store import FileStore
 from .http import Request
 from .json_bodies import parse_request_body
 from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
+from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
+from .webhooks.events import Webhooks
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Settings:
     latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
     seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
     profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
+    job_seconds: float = 1.0  # the mock's clock for work that outlives a request: each waiting state of a
+    # background response (queued, in progress) lasts this long, and a webhook's first retry waits this long
 
 
 @dataclass
@@ -34,6 +40,10 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    background: BackgroundJobs = field(default_factory=BackgroundJobs)  # the server's background responses
+    webhooks: Webhooks = field(default_factory=lambda: Webhooks(""))  # the server's endpoints and deliveries
+    files: FileStore = field(default_factory=FileStore)  # the server's uploaded files, likewise
+    batches: BatchStore = field(default_factory=BatchStore)  # the server's batches, likewise
     # Set by a handler that asks a model: its prompt's tokens, which the answer's x-ratelimit-* headers report.
     prompt_tokens: int | None = None
     _json: Any = field(default=None, init=False, repr=False)

@@ -122,3 +122,9 @@ def created(model: str) -> int:
         return _UNDATED_CREATED
     year, month, day = map(int, match.groups())
     return calendar.timegm((year, month, day, 0, 0, 0))
+
+
+# The embedding models (openai.types.EmbeddingModel, SDK 3.57.0) and the length of their vectors, as the
+# embeddings guide gives them; only the text-embedding-3 models can shorten theirs (`dimensions`).
+EMBEDDING_MODELS = {"text-embedding-ada-002": 1536, "text-embedding-3-small": 1536, "text-embedding-3-large": 3072}
+SHORTENABLE_EMBEDDINGS = ("text-embedding-3-small", "text-embedding-3-large")

@@ -293,3 +293,57 @@ def previous_response_not_found(response_id: str) -> ApiError:
         param="previous_response_id",
         code="previous_response_not_found",
     )
+
+
+# --- the Files API ---------------------------------------------------------------------------------
+# Its uploads are checked by a JSON-schema validator on the real service, whose messages end in
+# " - '<field>'" (captured: "'answers' is not one of [...] - 'purpose'", irudnyts/openai#66, 2024-07;
+# "'purpose' is a required property", openai/openai-python#65 and openai/openai-node#387).
+
+def file_not_found(file_id: str) -> ApiError:
+    """404 with param "id" (OpenAI's .NET SDK, its API-reference doc test FileDocs.RetrieveFile)."""
+    return ApiError(404, f"No such File object: {file_id}", param="id")
+
+
+def not_multipart(content_type: str) -> ApiError:
+    """An upload sent as anything but multipart/form-data (the real wording, captured for an images
+    endpoint in Azzeccagarbugli/openai_client#2, 2023-01)."""
+    return ApiError(
+        400,
+        f"Invalid Content-Type header ({content_type}), expected multipart/form-data. (HINT: If you're "
+        "using curl, you can pass -H 'Content-Type: multipart/form-data')",
+    )
+
+
+def malformed_multipart(reason: str) -> ApiError:
+    """A multipart body the mock cannot read; the reason is the mock's own words (multipart.py)."""
+    return ApiError(400, f"The mock server could not read the multipart/form-data body: {reason}")
+
+
+def required_property(name: str) -> ApiError:
+    return ApiError(400, f"'{name}' is a required property")
+
+
+def not_one_of(value: str, allowed: list[str], field: str) -> ApiError:
+    return ApiError(400, f"'{value}' is not one of {allowed!r} - '{field}'")
+
+
+def additional_property(name: str) -> ApiError:
+    """An unknown form field: the JSON-schema validator's wording (the mock's guess, not captured)."""
+    return ApiError(400, f"Additional properties are not allowed ('{name}' was unexpected)")
+
+
+def duplicate_part(name: str) -> ApiError:
+    return ApiError(400, f"The multipart/form-data body has more than one '{name}' part; the mock server "
+                         "reads each field once.", param=name)
+
+
+def file_too_large(size: int, limit: int) -> ApiError:
+    """The mock's words: its limit (a few MiB) is far below the real 512 MB."""
+    return ApiError(400, f"File is too large: {size} bytes. The mock server keeps files of at most {limit} "
+                         "bytes (OpenAI's limit is 512 MB per file).", param="file", code="file_too_large")
+
+
+def file_storage_full(max_files: int, max_bytes: int) -> ApiError:
+    return ApiError(400, f"The mock server's file storage is full (at most {max_files} files and {max_bytes} "
+                         "bytes). Delete files you no longer need, then upload again.", param="file")

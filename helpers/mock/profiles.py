@@ -7,7 +7,8 @@ The minimal profile, modelled on llama.cpp's `llama-server` (ggml-org/llama.cpp,
     - no OpenAI-only headers: no `x-request-id`, no `openai-*`, no `x-ratelimit-*`;
     - errors as `{"error": {"code": 400, "message": "...", "type": "invalid_request_error"}}`:
       no `param`, and `code` is the HTTP status, not a word;
-    - only chat completions and models: `/v1/responses` and the rest are 404;
+    - only chat completions, models and embeddings (llama-server has `/v1/embeddings`): `/v1/responses`,
+      `/v1/files` and the rest are 404;
     - lenient: unknown parameters and model names are accepted, and no model refuses a temperature.
 """
 
@@ -43,7 +44,7 @@ class Profile:
 
 OPENAI = Profile("openai", checks_key=True, strict=True, openai_headers=True, paths=None)
 MINIMAL = Profile("minimal", checks_key=False, strict=False, openai_headers=False,
-                  paths=("/v1/chat/completions", "/v1/models", "/v1/models/{model}"))
+                  paths=("/v1/chat/completions", "/v1/models", "/v1/models/{model}", "/v1/embeddings"))
 PROFILES = {profile.name: profile for profile in (OPENAI, MINIMAL)}
 
 

@@ -13,8 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from . import auth, errors, faults, ids, rate_limits
+from .batches import api as batches_api
+from .batches.store import BatchStore
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .embeddings import api as embeddings_api
+from .files import api as files_api
+from .files.store import FileStore
 from .http import Answer, BadRequest, Request, RequestHead, Response
 from .json_bodies import json_response
 from .models import api as models_api
@@ -23,7 +28,11 @@ from .rate_limits import Headers, RateLimiter
 from .recording.tee import Tee
 from .replies import ScriptedReplies
 from .responses import api as responses_api
+from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
+from .webhooks import api as webhooks_api
+from .webhooks.events import Webhooks
+from .wire_record import ExchangeLog
 
 Handler = Callable[[Call], Response]
 
@@ -37,8 +46,22 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
     ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
+    ("POST", "/v1/webhook_endpoints", webhooks_api.create_endpoint),
+    ("GET", "/v1/webhook_endpoints", webhooks_api.list_endpoints),
+    ("GET", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.retrieve_endpoint),
+    ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.delete_endpoint),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
+    ("POST", "/v1/embeddings", embeddings_api.create_embeddings),
+    ("POST", "/v1/files", files_api.create_file),
+    ("GET", "/v1/files", files_api.list_files),
+    ("GET", "/v1/files/{file_id}", files_api.retrieve_file),
+    ("DELETE", "/v1/files/{file_id}", files_api.delete_file),
+    ("GET", "/v1/files/{file_id}/content", files_api.file_content),
+    ("POST", "/v1/batches", batches_api.create_batch),
+    ("GET", "/v1/batches", batches_api.list_batches),
+    ("GET", "/v1/batches/{batch_id}", batches_api.retrieve_batch),
+    ("POST", "/v1/batches/{batch_id}/cancel", batches_api.cancel_batch),
 ]
 
 
@@ -74,7 +97,8 @@ class MockApi:
 
     def __init__(self, settings: Settings, fault_queue: faults.FaultQueue, scripted: ScriptedReplies,
                  stopping: threading.Event, rate_limiter: RateLimiter | None = None,
-                 source: Handler | None = None, tee: Tee | None = None) -> None:
+                 exchange_log: ExchangeLog | None = None, source: Handler | None = None,
+                 tee: Tee | None = None) -> None:
         self.settings = settings
         # Recording or replaying (recording/): one handler answers every path under /v1, in place of ROUTES,
         # and its answers keep the provider's own headers (its request id, its rate limits). Faults play on
@@ -87,6 +111,14 @@ class MockApi:
         self.stopping = stopping
         self.counter = ids.ResponseCounter()
         self.responses = ResponseStore()
+        self.background = BackgroundJobs()
+        self.webhooks = Webhooks(settings.seed, exchange_log, lambda: settings.job_seconds)
+        self.files = FileStore(settings.seed)
+        self.batches = BatchStore()
+
+    def close(self) -> None:
+        """When the server stops: webhook deliveries in flight are cut and their workers joined."""
+        self.webhooks.close()
 
     def admit(self, head: RequestHead) -> Answer | Response:
         """Before the body is read: the route and the key, decided once. A 404 or 401 is answered at once,
@@ -113,8 +145,7 @@ class MockApi:
         started, number = time.perf_counter(), self.counter.next()
         answered = False
         try:
-            response = self._answer(handler, Call(request, params, number, self.settings, self.scripted,
-                                                  self.stopping, self.responses), started)
+            response = self._answer(handler, self._call(request, params, number), started)
             answered = True
         except errors.ApiError as error:
             response = self._error_response(error)
@@ -126,6 +157,11 @@ class MockApi:
         if answered and self.source is not None:  # the provider's own headers, as recorded: none of the mock's
             return response
         return self._with_common_headers(response, number, started)
+
+    def _call(self, request: Request, params: dict[str, str], number: int) -> Call:
+        """What a handler is given: the request, and the server's settings and stores."""
+        return Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
+                    self.background, self.webhooks, files=self.files, batches=self.batches)
 
     def _answer(self, handler: Handler, call: Call, started: float) -> Response:
         request = call.request

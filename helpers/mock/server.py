@@ -54,6 +54,7 @@ class MockServer:
         upstream: str | recording.Upstream | None = None,
         replay: str | os.PathLike[str] | None = None,
         replay_timing: str = "recorded",
+        job_seconds: float = 1.0,
     ) -> None:
         """`limits=Limits(...)`: what one client may cost (body size, timeouts in seconds, requests served at
         once, connections open), described in http.Limits and the README's "Limits"; the defaults suit a
@@ -62,7 +63,8 @@ class MockServer:
         `record=FILE, upstream=URL` makes the server a recording proxy to a real provider, whose key it reads
         from OPENAI_API_KEY now, before it points that variable at itself (`upstream=Upstream(URL, timeout=...,
         cafile=...)` to set more); without `upstream`, it records its own answers. `replay=FILE` answers from a
-        cassette instead of the mock's own replies (recording/, README "Record once, replay in class")."""
+        cassette instead of the mock's own replies (recording/, README "Record once, replay in class").
+        `job_seconds` is the mock's clock for background responses, batches and webhook retries (calls.Settings)."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -72,13 +74,17 @@ class MockServer:
         if latency_seconds < 0:
             raise ValueError("latency_seconds must not be negative")
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
-        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
+        if not job_seconds >= 0:
+            raise ValueError("job_seconds must be a number of seconds, 0 or more")
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile,
+                                  job_seconds=job_seconds)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         source = recording.source(record, upstream, replay, replay_timing,
                                   upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))
-        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter,
+        api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter, self._log,
                       tee=source if isinstance(source, recording.Tee) else None,
                       source=None if isinstance(source, recording.Tee) else source)
+        self._api = api
         self._tls = tls
         self._httpd = MockHTTPServer((host, port), api, limits, self._log, verbose, tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None
@@ -128,6 +134,7 @@ class MockServer:
         if self._thread is not None:
             self._httpd.shutdown()
         self._httpd.server_close()
+        self._api.close()
         _environment.release(self)
 
     def __enter__(self) -> MockServer:
@@ -144,6 +151,18 @@ class MockServer:
     @tokens_per_second.setter
     def tokens_per_second(self, value: float) -> None:
         self._settings.tokens_per_second = value
+
+    @property
+    def job_seconds(self) -> float:
+        """The mock's clock for long jobs: how long a background response or a batch stays in each waiting
+        state, and a webhook's first retry waits; set it to change the next jobs."""
+        return self._settings.job_seconds
+
+    @job_seconds.setter
+    def job_seconds(self, value: float) -> None:
+        if not value >= 0:
+            raise ValueError("job_seconds must be a number of seconds, 0 or more")
+        self._settings.job_seconds = value
 
     def script_reply(self, text: str) -> None:
         """Make `text` the answer to the next chat completion or response (replies queue up, first in,

@@ -105,5 +105,21 @@ def test_calls_gantt_draws_one_bar_per_call_and_the_wall_time_of_each_run(
     ]
 
 
+def test_jobs_timeline_draws_a_bar_per_state_and_marks_the_last(capsys: pytest.CaptureFixture[str]) -> None:
+    jobs = {"response": [("queued", 0.0), ("in_progress", 0.2), ("completed", 0.45)],
+            "batch": [("validating", 0.0), ("in_progress", 0.2), ("finalizing", 0.4), ("completed", 0.6)]}
+    axes = only_axes(charts.jobs_timeline(jobs))
+    bars = [patch for patch in axes.patches if isinstance(patch, Rectangle)]
+    assert [(bar.get_x(), round(bar.get_width(), 2)) for bar in bars] == [
+        (0.0, 0.2), (0.2, 0.25), (0.0, 0.2), (0.2, 0.2), (0.4, 0.2)]
+    assert tick_labels(axes) == ["response", "batch"]
+    assert texts(axes) == ["queued", "in progress", "completed", "validating", "in progress", "finalizing",
+                           "completed"]
+    assert capsys.readouterr().out.splitlines() == [
+        "response: queued (0 ms) -> in_progress (200 ms) -> completed (450 ms)",
+        "batch: validating (0 ms) -> in_progress (200 ms) -> finalizing (400 ms) -> completed (600 ms)",
+    ]
+
+
 def test_a_chart_renders_to_png() -> None:
     assert charts.png(charts.calls_gantt({"asyncio": [(0.0, 0.5)]})).startswith(b"\x89PNG\r\n\x1a\n")

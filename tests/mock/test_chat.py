@@ -233,13 +233,14 @@ def test_json_schema_mode_answers_with_json_that_fits_the_schema(wire):
     jsonschema.validate(json.loads(reply.json()["choices"][0]["message"]["content"]), schema)
 
 
-def test_models_lists_every_chat_model_the_sdk_knows(wire):
+def test_models_lists_every_chat_and_embedding_model_the_sdk_knows(wire):
     reply = wire.get("/models")
     assert reply.status == 200
     catalogue = reply.json()
     assert set(catalogue) == {"object", "data"} and catalogue["object"] == "list"
     models = [validate_strictly(Model, entry) for entry in catalogue["data"]]
-    assert [model.id for model in models] == list(helpers.mock.catalogue.chat_model_ids())
+    assert [model.id for model in models] == [*helpers.mock.catalogue.chat_model_ids(),
+                                              *helpers.mock.catalogue.EMBEDDING_MODELS]
     assert helpers.MODEL in {model.id for model in models}
 
 

@@ -67,8 +67,8 @@ def test_unknown_models_temperatures_and_parameters_are_accepted(minimal):
     assert reply.json()["model"] == "llama3.2"
 
 
-@pytest.mark.parametrize("path", ["/responses", "/embeddings"])
-def test_paths_beyond_chat_and_models_are_404(minimal, path):
+@pytest.mark.parametrize("path", ["/responses", "/files"])
+def test_paths_beyond_chat_models_and_embeddings_are_404(minimal, path):
     reply = wire_client_for(minimal).post(path, {"model": "m", "input": "Hi"})
     assert reply.status == 404
     assert reply.json()["error"]["code"] == 404

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import ids, replies, sse
+from .. import attachments, ids, replies, sse
 from ..calls import Call
 from ..http import Response
 from ..json_bodies import json_response
@@ -16,7 +16,8 @@ from .validation import ChatRequest, validate_chat_request
 
 def create_completion(call: Call) -> Response:
     chat = validate_chat_request(call.json(), strict=call.settings.profile.strict)
-    text = call.scripted.take() or replies.answer_text(chat.messages)
+    seen = attachments.in_chat(chat.messages, call.files)  # images and files: checked, then measured
+    text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(chat.messages))
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)
     choices = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, seed, number, i, k))

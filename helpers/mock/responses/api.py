@@ -9,12 +9,12 @@ import time
 import urllib.parse
 from typing import Any
 
-from .. import catalogue, errors, ids, replies, sse, tokens
+from .. import attachments, catalogue, errors, ids, replies, sse, tokens
 from ..calls import Call
 from ..chat.validation import ChatRequest
 from ..http import Response
 from ..json_bodies import json_response
-from . import shapes
+from . import background, shapes
 from .store import StoredResponse
 from .validation import ResponsesRequest, validate_responses_request
 
@@ -35,7 +35,8 @@ def create_response(call: Call) -> Response:
             param="input", code="context_length_exceeded",
         )
     new_id = _id_maker(call)
-    text = call.scripted.take() or replies.answer_text(messages)
+    seen = attachments.in_responses(request.input_items, call.files)  # images and files: checked, measured
+    text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(messages))
     choice = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, call.settings.seed,
                                                                        call.number, i, k))[0]
     output = _output_items(request, choice, new_id)
@@ -45,7 +46,9 @@ def create_response(call: Call) -> Response:
         shapes.usage(chat.prompt_tokens, choice.completion_tokens), incomplete,
     )
     call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
-    if request.stream:
+    if request.background:
+        response, reply, size = _start_in_background(call, response, request.stream)
+    elif request.stream:
         events = _paced_events(response, request, call)
         reply = Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
         size = len(events.events[-1])  # the last event holds the whole response
@@ -63,12 +66,11 @@ def create_response(call: Call) -> Response:
 
 def retrieve_response(call: Call) -> Response:
     stored = _stored(call)
-    if _query(call).get("stream", ["false"])[0] == "true":
-        raise errors.invalid_request(
-            "The offline mock cannot replay a stored response as a stream: leave out 'stream'.",
-            param="stream", code="unsupported_parameter",
-        )
-    return json_response(200, stored.response)
+    job = call.background.get(call.params["response_id"])
+    query = _query(call)
+    if query.get("stream", ["false"])[0] == "true":
+        return _replay(call, job, query)
+    return json_response(200, job.current() if job is not None else stored.response)
 
 
 def delete_response(call: Call) -> Response:
@@ -79,10 +81,51 @@ def delete_response(call: Call) -> Response:
 
 
 def cancel_response(call: Call) -> Response:
-    """Only a background response can be cancelled, and the mock makes none: every stored one is finished."""
+    """Only a background response can be cancelled (the SDK's `cancel` docstring says so), while it runs."""
     _stored(call)
-    raise errors.invalid_request("Only responses created with background=true can be cancelled.",
-                                 param="response_id")
+    job = call.background.get(call.params["response_id"])
+    if job is None:
+        raise errors.invalid_request("Only responses created with background=true can be cancelled.",
+                                     param="response_id")
+    was = job.status()
+    response = background.cancel(job)
+    if was != "cancelled":
+        call.webhooks.emit("response.cancelled", response["id"])
+    return json_response(200, response)
+
+
+# --- Background responses (background.py keeps their clock) ---------------------------------------------
+
+def _start_in_background(call: Call, response: dict[str, Any], stream: bool) -> tuple[dict[str, Any], Response, int]:
+    """Answer at once with the response queued (or its stream from the first event); the finished
+    response is what the store keeps, and a webhook is sent when it finishes."""
+    job = background.start(response, stream, call.settings.job_seconds)
+    size = call.background.add(response["id"], job)
+    finished = f"response.{job.final['status']}"
+    call.webhooks.emit(finished, response["id"], job.finishes_after, lambda: job.status() == job.final["status"])
+    if stream:
+        reply = Response(200, [("content-type", "text/event-stream; charset=utf-8")],
+                         events=background.replay(job, None, call.stopping))
+    else:
+        reply = json_response(200, job.current())
+    return job.final, reply, size
+
+
+def _replay(call: Call, job: background.BackgroundJob | None, query: dict[str, list[str]]) -> Response:
+    """`GET /v1/responses/{id}?stream=true`: a streamed background response's events again, from
+    `starting_after` + 1. The real service streams only those (its background guide, "Limits")."""
+    if job is None or not job.streamed:
+        raise errors.invalid_request(
+            "The mock streams again only a response created with 'background': true and 'stream': true, "
+            "as the real service does: leave out 'stream' to fetch this one.", param="stream")
+    after = query.get("starting_after", [None])[0]
+    starting_after = None
+    if after is not None:
+        if not _INTEGER.fullmatch(after) or len(after) > 9:
+            raise errors.invalid_type("starting_after", "an integer", after[:20])
+        starting_after = int(after)
+    events = background.replay(job, starting_after, call.stopping)
+    return Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
 
 
 def list_input_items(call: Call) -> Response:

@@ -128,7 +128,6 @@ _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _MAX_METADATA = 16
 # The mock's own limits, said in its own words: what a real key could do that an offline mock cannot.
 _MOCK_CANNOT = {
-    "background": "run responses in the background",
     "conversation": "keep conversations (use 'previous_response_id')",
     "prompt": "use stored prompts",
 }
@@ -153,6 +152,7 @@ class ResponsesRequest:
     echo: dict[str, Any]  # every other field the reply repeats, defaults filled in
     verbosity: str
     service_tier: str  # the tier that serves it, as the finished response reports it
+    background: bool = False  # answered at once, queued, and run on the mock's clock (background.py)
 
 
 def validate_responses_request(body: Any) -> ResponsesRequest:
@@ -171,6 +171,7 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
         parameters.check_type(PARAMETERS, name, value)
     parameters.check_ranges_and_choices(body, PARAMETERS, RANGES, CHOICES)
     _check_what_the_mock_cannot_do(body)
+    _check_background(body)
     items = _input_items(body["input"])
     _check_metadata(body.get("metadata"))
     _check_include(body.get("include"))
@@ -192,6 +193,15 @@ def _check_what_the_mock_cannot_do(body: dict[str, Any]) -> None:
             raise errors.invalid_request(
                 f"The offline mock cannot {what}: leave out '{name}'.", param=name, code="unsupported_parameter"
             )
+
+
+def _check_background(body: dict[str, Any]) -> None:
+    """A background response must be stored: the real service refuses stateless ones (its guide, "Background
+    mode", Limits). Its wording for that 400 is not published; these words are the mock's own."""
+    if body.get("background") is True and body.get("store") is False:
+        raise errors.invalid_request(
+            "The mock refuses 'background': true with 'store': false, as the real service does: a background "
+            "response is stored so that it can be polled. Leave out 'store' or set it to true.", param="store")
 
 
 def _input_items(value: str | list[Any]) -> list[dict[str, Any]]:
@@ -500,6 +510,7 @@ def _essentials(body: dict[str, Any], items: list[dict[str, Any]], tools: list[d
         echo=echo,
         verbosity=verbosity,
         service_tier=_SERVING_TIERS.get(body.get("service_tier") or "auto", "default"),
+        background=body.get("background") is True,
     )
 
 
