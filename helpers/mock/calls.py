@@ -6,8 +6,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .conversations.store import ConversationStore
 from .http import Request
 from .profiles import OPENAI, Profile
+from .prompt_cache import PromptCache
 from .replies import ScriptedReplies
 from .responses.store import ResponseStore
 
@@ -31,3 +33,5 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    conversations: ConversationStore = field(default_factory=ConversationStore)  # the server's, too
+    prompt_cache: PromptCache = field(default_factory=PromptCache)  # the server's, too

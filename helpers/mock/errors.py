@@ -293,3 +293,14 @@ def previous_response_not_found(response_id: str) -> ApiError:
         param="previous_response_id",
         code="previous_response_not_found",
     )
+
+
+# --- the Conversations API: the mock's own words (no capture of the real ones was found), shaped as
+# the stored responses' 404 is ---------------------------------------------------------------------
+
+def conversation_not_found(conversation_id: str, param: str | None = None) -> ApiError:
+    return ApiError(404, f"Conversation with id '{conversation_id}' not found.", param=param)
+
+
+def conversation_item_not_found(item_id: str) -> ApiError:
+    return ApiError(404, f"Item with id '{item_id}' not found.")

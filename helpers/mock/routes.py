@@ -13,10 +13,13 @@ from collections.abc import Callable
 from . import auth, errors, faults, ids
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .conversations import api as conversations_api
+from .conversations.store import ConversationStore
 from .http import Request, Response
 from .json_bodies import json_response
 from .models import api as models_api
 from .profiles import OPENAI, Profile
+from .prompt_cache import PromptCache
 from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
 from .responses import api as responses_api
@@ -30,10 +33,19 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/chat/completions", chat_api.create_completion),
     ("GET", "/v1/chat/completions", chat_api.list_stored_completions),
     ("POST", "/v1/responses", responses_api.create_response),
+    ("POST", "/v1/responses/input_tokens", responses_api.count_input_tokens),
     ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
     ("POST", "/v1/responses/{response_id}/cancel", responses_api.cancel_response),
+    ("POST", "/v1/conversations", conversations_api.create_conversation),
+    ("GET", "/v1/conversations/{conversation_id}", conversations_api.retrieve_conversation),
+    ("POST", "/v1/conversations/{conversation_id}", conversations_api.update_conversation),
+    ("DELETE", "/v1/conversations/{conversation_id}", conversations_api.delete_conversation),
+    ("GET", "/v1/conversations/{conversation_id}/items", conversations_api.list_items),
+    ("POST", "/v1/conversations/{conversation_id}/items", conversations_api.create_items),
+    ("GET", "/v1/conversations/{conversation_id}/items/{item_id}", conversations_api.retrieve_item),
+    ("DELETE", "/v1/conversations/{conversation_id}/items/{item_id}", conversations_api.delete_item),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
 ]
@@ -69,6 +81,8 @@ class MockApi:
         self.stopping = stopping
         self.counter = ids.ResponseCounter()
         self.responses = ResponseStore()
+        self.conversations = ConversationStore()
+        self.prompt_cache = PromptCache()
 
     def handle(self, request: Request) -> Response:
         """The answer to one request that the HTTP layer has read whole."""
@@ -113,7 +127,8 @@ class MockApi:
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
+        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
+                    self.conversations, self.prompt_cache)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import ids, rate_limits, replies, sse
+from .. import ids, prompt_cache, rate_limits, replies, sse
 from ..calls import Call
 from ..http import Response
 from ..json_bodies import json_response, parse_request_body
@@ -15,7 +15,9 @@ from .validation import ChatRequest, validate_chat_request
 
 
 def create_completion(call: Call) -> Response:
-    chat = validate_chat_request(parse_request_body(call.request.body), strict=call.settings.profile.strict)
+    body = parse_request_body(call.request.body)
+    chat = validate_chat_request(body, strict=call.settings.profile.strict)
+    cached = _cached_tokens(call, body, chat)
     text = call.scripted.take() or replies.answer_text(chat.messages)
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)
@@ -23,12 +25,21 @@ def create_completion(call: Call) -> Response:
     created = int(time.time())
     headers = rate_limits.after_one_request(chat.prompt_tokens)
     if not chat.stream:
-        completion = shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens)
+        completion = shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens, cached)
         return json_response(200, completion, headers)
     chunks = shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
-                                         chat.include_usage)
+                                  chat.include_usage, cached)
     events = _stream_events(list(chunks), chat, call)
     return Response(200, [("content-type", "text/event-stream; charset=utf-8"), *headers], events=events)
+
+
+def _cached_tokens(call: Call, body: dict[str, Any], chat: ChatRequest) -> int:
+    """The prompt cache's part of the prompt; a plain compatible server (`minimal`) reports none."""
+    if not call.settings.profile.strict:
+        return 0
+    return prompt_cache.cached_tokens(call.prompt_cache, chat.model, body.get("prompt_cache_key"),
+                                      body.get("prompt_cache_retention"), body.get("prompt_cache_options"),
+                                      chat.messages, body.get("tools"))
 
 
 def list_stored_completions(call: Call) -> Response:
