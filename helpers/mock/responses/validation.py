@@ -129,6 +129,7 @@ _MAX_METADATA = 16
 # The mock's own limits, said in its own words: what a real key could do that an offline mock cannot.
 _MOCK_CANNOT = {
     "background": "run responses in the background",
+    "context_management": "compact a conversation",
     "prompt": "use stored prompts",
 }
 
