@@ -25,6 +25,9 @@ Reading order
                       responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first;
                       responses/background.py runs `background: true` on the mock's clock (`job_seconds`):
                       queued, in progress, done; cancel; a streamed one replayed from `starting_after`
+                      window.py the context window (`truncation`), input_tokens.py POST .../input_tokens
+    conversations/    /v1/conversations and its items; store.py keeps them, bounded (100, 8 MiB),
+                      shared with `conversation` on /v1/responses
     models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
     embeddings/       POST /v1/embeddings: floats or base64 (little-endian float32), `dimensions`; vectors.py
                       makes them from the words of the text (not its meaning), the same on every run
@@ -49,6 +52,7 @@ Reading order
     errors.py         every error the mock can answer, in the real service's words
     attachments.py    images and files in Chat and Responses inputs: data URLs checked, then measured
     tokens.py         an approximate tokenizer; catalogue.py the model catalogue; ids.py reproducible ids
+    prompt_cache.py   the prompt cache behind `cached_tokens` (both APIs): 1,024 tokens at least, steps of 128
     wire_record.py    the record of each exchange, keys redacted, bounded in bytes
 
 The path of one request, from bytes to bytes
@@ -84,11 +88,13 @@ Limits on every byte and second a client can cost are in http.Limits (README, "L
 What this mock deliberately does not do
     - think: answers are scripted or a fixed fallback, the same for the same request;
     - count tokens exactly: tokens.py approximates a byte-pair tokenizer;
+    - miss the prompt cache: within its lifetime a repeated prefix is always found (the real one may not be);
     - HTTP/2, compression, or any endpoint beyond those in routes.ROUTES (https:// only with `tls=True`,
       on a self-signed certificate for localhost: see tls/README.md);
     - store chat completions (`GET /v1/chat/completions` lists none);
-    - Responses: `conversation` and stored `prompt` are refused with a 400 that says the mock cannot do
-      them; built-in tools (web_search, file_search, ...) are refused the same way, and only function tools
+    - Responses: stored `prompt` and `prompt_cache_options.prewarm` are refused with a 400 that says the
+      mock cannot do them; compaction (`context_management`, /v1/responses/compact) is not imitated;
+      built-in tools (web_search, file_search, ...) are refused the same way, and only function tools
       are called; input items other than messages, function calls and their outputs are refused, and so is
       replaying the stream of a response that was not created with `background` and `stream`; a stream
       never fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it

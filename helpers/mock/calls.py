@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .batches.store import BatchStore
+from .conversations.store import ConversationStore
 from .errors import ApiError
 from .files.store import FileStore
 from .http import Request
 from .json_bodies import parse_request_body
 from .profiles import OPENAI, Profile
+from .prompt_cache import PromptCache
 from .replies import ScriptedReplies
 from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
@@ -44,6 +46,8 @@ class Call:
     webhooks: Webhooks = field(default_factory=lambda: Webhooks(""))  # the server's endpoints and deliveries
     files: FileStore = field(default_factory=FileStore)  # the server's uploaded files, likewise
     batches: BatchStore = field(default_factory=BatchStore)  # the server's batches, likewise
+    conversations: ConversationStore = field(default_factory=ConversationStore)  # the server's, too
+    prompt_cache: PromptCache = field(default_factory=PromptCache)  # the server's, too
     # Set by a handler that asks a model: its prompt's tokens, which the answer's x-ratelimit-* headers report.
     prompt_tokens: int | None = None
     _json: Any = field(default=None, init=False, repr=False)

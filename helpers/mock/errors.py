@@ -347,3 +347,12 @@ def file_too_large(size: int, limit: int) -> ApiError:
 def file_storage_full(max_files: int, max_bytes: int) -> ApiError:
     return ApiError(400, f"The mock server's file storage is full (at most {max_files} files and {max_bytes} "
                          "bytes). Delete files you no longer need, then upload again.", param="file")
+# --- the Conversations API: the mock's own words (no capture of the real ones was found), shaped as
+# the stored responses' 404 is ---------------------------------------------------------------------
+
+def conversation_not_found(conversation_id: str, param: str | None = None) -> ApiError:
+    return ApiError(404, f"Conversation with id '{conversation_id}' not found.", param=param)
+
+
+def conversation_item_not_found(item_id: str) -> ApiError:
+    return ApiError(404, f"Item with id '{item_id}' not found.")

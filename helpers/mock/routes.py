@@ -17,6 +17,8 @@ from .batches import api as batches_api
 from .batches.store import BatchStore
 from .calls import Call, Settings
 from .chat import api as chat_api
+from .conversations import api as conversations_api
+from .conversations.store import ConversationStore
 from .embeddings import api as embeddings_api
 from .files import api as files_api
 from .files.store import FileStore
@@ -24,6 +26,7 @@ from .http import Answer, BadRequest, Request, RequestHead, Response
 from .json_bodies import json_response
 from .models import api as models_api
 from .profiles import OPENAI, Profile
+from .prompt_cache import PromptCache
 from .rate_limits import Headers, RateLimiter
 from .recording.tee import Tee
 from .replies import ScriptedReplies
@@ -42,6 +45,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/chat/completions", chat_api.create_completion),
     ("GET", "/v1/chat/completions", chat_api.list_stored_completions),
     ("POST", "/v1/responses", responses_api.create_response),
+    ("POST", "/v1/responses/input_tokens", responses_api.count_input_tokens),
     ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
@@ -50,6 +54,14 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/webhook_endpoints", webhooks_api.list_endpoints),
     ("GET", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.retrieve_endpoint),
     ("DELETE", "/v1/webhook_endpoints/{webhook_endpoint_id}", webhooks_api.delete_endpoint),
+    ("POST", "/v1/conversations", conversations_api.create_conversation),
+    ("GET", "/v1/conversations/{conversation_id}", conversations_api.retrieve_conversation),
+    ("POST", "/v1/conversations/{conversation_id}", conversations_api.update_conversation),
+    ("DELETE", "/v1/conversations/{conversation_id}", conversations_api.delete_conversation),
+    ("GET", "/v1/conversations/{conversation_id}/items", conversations_api.list_items),
+    ("POST", "/v1/conversations/{conversation_id}/items", conversations_api.create_items),
+    ("GET", "/v1/conversations/{conversation_id}/items/{item_id}", conversations_api.retrieve_item),
+    ("DELETE", "/v1/conversations/{conversation_id}/items/{item_id}", conversations_api.delete_item),
     ("GET", "/v1/models", models_api.list_models),
     ("GET", "/v1/models/{model}", models_api.retrieve_model),
     ("POST", "/v1/embeddings", embeddings_api.create_embeddings),
@@ -115,6 +127,8 @@ class MockApi:
         self.webhooks = Webhooks(settings.seed, exchange_log, lambda: settings.job_seconds)
         self.files = FileStore(settings.seed)
         self.batches = BatchStore()
+        self.conversations = ConversationStore()
+        self.prompt_cache = PromptCache()
 
     def close(self) -> None:
         """When the server stops: webhook deliveries in flight are cut and their workers joined."""
@@ -161,7 +175,8 @@ class MockApi:
     def _call(self, request: Request, params: dict[str, str], number: int) -> Call:
         """What a handler is given: the request, and the server's settings and stores."""
         return Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
-                    self.background, self.webhooks, files=self.files, batches=self.batches)
+                    self.background, self.webhooks, files=self.files, batches=self.batches,
+                    conversations=self.conversations, prompt_cache=self.prompt_cache)
 
     def _answer(self, handler: Handler, call: Call, started: float) -> Response:
         request = call.request

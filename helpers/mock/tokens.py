@@ -43,3 +43,16 @@ def prompt_tokens(messages: list[dict[str, Any]], tools: list[Any] | None = None
     if tools:
         total += count_tokens(json.dumps(tools))
     return total
+
+
+def prompt_as_tokens(messages: list[dict[str, Any]], tools: list[Any] | None = None) -> list[str]:
+    """The prompt as the model reads it, token by token: the tools first, then each message (three
+    tokens for its role and wrapping, then its words), then the reply's priming. As long as
+    `prompt_tokens` counts; the prompt cache compares these prefixes."""
+    stream = split_tokens(json.dumps(tools)) if tools else []
+    for message in messages:
+        stream += ["<|start|>", str(message.get("role")), "<|message|>"]
+        stream += split_tokens(message_text(message.get("content")))
+        if message.get("tool_calls"):
+            stream += split_tokens(json.dumps(message["tool_calls"]))
+    return [*stream, "<|start|>", "assistant", "<|message|>"]

@@ -67,7 +67,7 @@ def test_unknown_models_temperatures_and_parameters_are_accepted(minimal):
     assert reply.json()["model"] == "llama3.2"
 
 
-@pytest.mark.parametrize("path", ["/responses", "/files"])
+@pytest.mark.parametrize("path", ["/responses", "/files", "/responses/input_tokens", "/conversations"])
 def test_paths_beyond_chat_models_and_embeddings_are_404(minimal, path):
     reply = wire_client_for(minimal).post(path, {"model": "m", "input": "Hi"})
     assert reply.status == 404
@@ -107,3 +107,12 @@ def test_the_command_line_serves_the_minimal_profile():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_plain_server_reports_no_cached_tokens(minimal):
+    long_prompt = "You answer questions about the solar system. " * 200
+    body = {"model": "m", "messages": [{"role": "system", "content": long_prompt},
+                                       {"role": "user", "content": "Hi"}]}
+    wire = wire_client_for(minimal)
+    wire.post("/chat/completions", body)
+    assert wire.post("/chat/completions", body).json()["usage"]["prompt_tokens_details"]["cached_tokens"] == 0

@@ -132,7 +132,7 @@ def test_reasoning_effort_on_a_model_that_does_not_reason_is_a_400(wire):
 
 
 @pytest.mark.parametrize(("parameters", "param"), [
-    ({"conversation": "conv_1"}, "conversation"),
+    ({"context_management": [{"type": "compaction"}]}, "context_management"),
     ({"tools": [{"type": "web_search"}]}, "tools[0].type"),
     ({"input": [{"type": "computer_call_output", "call_id": "c", "output": {}}]}, "input[0].type"),
 ])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import attachments, ids, replies, sse
+from .. import attachments, ids, prompt_cache, replies, sse
 from ..calls import Call
 from ..http import Response
 from ..json_bodies import json_response
@@ -15,7 +15,9 @@ from .validation import ChatRequest, validate_chat_request
 
 
 def create_completion(call: Call) -> Response:
-    chat = validate_chat_request(call.json(), strict=call.settings.profile.strict)
+    body = call.json()
+    chat = validate_chat_request(body, strict=call.settings.profile.strict)
+    cached = _cached_tokens(call, body, chat)
     seen = attachments.in_chat(chat.messages, call.files)  # images and files: checked, then measured
     text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(chat.messages))
     seed, number = call.settings.seed, call.number
@@ -24,12 +26,21 @@ def create_completion(call: Call) -> Response:
     created = int(time.time())
     call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
     if not chat.stream:
-        completion = shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens)
+        completion = shapes.chat_completion(completion_id, created, chat.model, choices, chat.prompt_tokens, cached)
         return json_response(200, completion)
     chunks = shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
-                                         chat.include_usage)
+                                  chat.include_usage, cached)
     events = _stream_events(list(chunks), chat, call)
     return Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
+
+
+def _cached_tokens(call: Call, body: dict[str, Any], chat: ChatRequest) -> int:
+    """The prompt cache's part of the prompt; a plain compatible server (`minimal`) reports none."""
+    if not call.settings.profile.strict:
+        return 0
+    return prompt_cache.cached_tokens(call.prompt_cache, chat.model, body.get("prompt_cache_key"),
+                                      body.get("prompt_cache_retention"), body.get("prompt_cache_options"),
+                                      chat.messages, body.get("tools"))
 
 
 def list_stored_completions(call: Call) -> Response:

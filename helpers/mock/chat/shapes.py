@@ -11,12 +11,13 @@ from .. import ids, tokens
 from ..replies import Choice
 
 
-def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+def usage(prompt_tokens: int, completion_tokens: int, cached_tokens: int = 0) -> dict[str, Any]:
+    """What a completion used; `cached_tokens` of the prompt came from the prompt cache (prompt_cache.py)."""
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+        "prompt_tokens_details": {"cached_tokens": cached_tokens, "audio_tokens": 0},
         "completion_tokens_details": {
             "reasoning_tokens": 0,
             "audio_tokens": 0,
@@ -33,7 +34,7 @@ def system_fingerprint(model: str) -> str:
 
 
 def chat_completion(
-    completion_id: str, created: int, model: str, choices: list[Choice], prompt_tokens: int
+    completion_id: str, created: int, model: str, choices: list[Choice], prompt_tokens: int, cached_tokens: int = 0
 ) -> dict[str, Any]:
     return {
         "id": completion_id,
@@ -44,7 +45,7 @@ def chat_completion(
             {"index": c.index, "message": _message(c), "logprobs": None, "finish_reason": c.finish_reason}
             for c in choices
         ],
-        "usage": usage(prompt_tokens, sum(c.completion_tokens for c in choices)),
+        "usage": usage(prompt_tokens, sum(c.completion_tokens for c in choices), cached_tokens),
         "service_tier": "default",
         "system_fingerprint": system_fingerprint(model),
     }
@@ -66,6 +67,7 @@ def stream_chunks(
     choices: list[Choice],
     prompt_tokens: int,
     include_usage: bool,
+    cached_tokens: int = 0,
 ) -> Iterator[dict[str, Any]]:
     """The chunks of a streamed completion, in the order the real service sends them: per choice,
     a first delta with the role, then one token a chunk, then an empty delta with the finish reason;
@@ -99,7 +101,7 @@ def stream_chunks(
     if include_usage:
         last = chunk(0, {})
         last["choices"] = []
-        last["usage"] = usage(prompt_tokens, sum(c.completion_tokens for c in choices))
+        last["usage"] = usage(prompt_tokens, sum(c.completion_tokens for c in choices), cached_tokens)
         yield last
 
 

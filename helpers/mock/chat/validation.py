@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import catalogue, errors, parameters, schemas, tokens
+from .. import catalogue, errors, parameters, prompt_cache, schemas, tokens
 
 # Each parameter's JSON type, and whether `null` is allowed (as the SDK's `Optional[...]` says).
 PARAMETERS: dict[str, tuple[str, bool]] = {
@@ -115,6 +115,7 @@ def validate_chat_request(body: Any, strict: bool = True) -> ChatRequest:
     _check_tools(body)
     _check_stream_options(body)
     _check_response_format(body)
+    prompt_cache.check_options(body.get("prompt_cache_options"), prompt_cache.CHAT_OPTIONS)
     if strict:
         _check_model(body)
     chat = _essentials(body)

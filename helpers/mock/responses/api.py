@@ -9,12 +9,13 @@ import time
 import urllib.parse
 from typing import Any
 
-from .. import attachments, catalogue, errors, ids, replies, sse, tokens
+from .. import attachments, errors, ids, replies, sse, tokens
+from .. import prompt_cache as cache
 from ..calls import Call
 from ..chat.validation import ChatRequest
 from ..http import Response
 from ..json_bodies import json_response
-from . import background, shapes
+from . import background, input_tokens, shapes, window
 from .store import StoredResponse
 from .validation import ResponsesRequest, validate_responses_request
 
@@ -25,15 +26,12 @@ _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_outp
 
 def create_response(call: Call) -> Response:
     request = validate_responses_request(call.json())
-    earlier = _earlier_turns(call, request.previous_response_id)
+    earlier = _earlier_turns(call, request)
     turn = chat_messages(request.input_items)
-    messages = [*_instructions(request.instructions), *earlier, *turn]
+    history = window.fit(request.model, request.truncation, _instructions(request.instructions), [*earlier, *turn],
+                         _as_chat_request(request, []).tools or None)  # a 400, or the oldest dropped
+    messages = [*_instructions(request.instructions), *history]
     chat = _as_chat_request(request, messages)
-    if chat.prompt_tokens > catalogue.context_window(request.model):
-        raise errors.invalid_request(
-            "Your input exceeds the context window of this model. Please adjust your input and try again.",
-            param="input", code="context_length_exceeded",
-        )
     new_id = _id_maker(call)
     seen = attachments.in_responses(request.input_items, call.files)  # images and files: checked, measured
     text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(messages))
@@ -41,9 +39,12 @@ def create_response(call: Call) -> Response:
                                                                        call.number, i, k))[0]
     output = _output_items(request, choice, new_id)
     incomplete = "max_output_tokens" if choice.finish_reason == "length" else None
+    cached = cache.cached_tokens(call.prompt_cache, request.model, request.echo["prompt_cache_key"],
+                                 request.echo["prompt_cache_retention"], request.prompt_cache_options,
+                                 messages, chat.tools or None)
     response = shapes.response_object(
         new_id("resp_", "response"), int(time.time()), request, output,
-        shapes.usage(chat.prompt_tokens, choice.completion_tokens), incomplete,
+        shapes.usage(chat.prompt_tokens, choice.completion_tokens, cached), incomplete,
     )
     call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
     if request.background:
@@ -55,13 +56,27 @@ def create_response(call: Call) -> Response:
     else:
         reply = json_response(200, response)
         size = len(reply.body)
+    input_items = [{"id": new_id(_ITEM_PREFIXES[item["type"]], "input", n), **item}
+                   for n, item in enumerate(request.input_items)]
+    if request.conversation is not None:  # this turn's input and output join the conversation
+        call.conversations.add_items(request.conversation, [*input_items, *output])
     if request.store:
-        input_items = [{"id": new_id(_ITEM_PREFIXES[item["type"]], "input", n), **item}
-                       for n, item in enumerate(request.input_items)]
         conversation = [*earlier, *turn, *chat_messages(output)]
         size += len(call.request.body) + 8 * len(conversation)
         call.responses.add(response["id"], StoredResponse(response, input_items, conversation, size))
     return reply
+
+
+def count_input_tokens(call: Call) -> Response:
+    """`POST /v1/responses/input_tokens`: the input a response would be given, counted as
+    `usage.input_tokens` would count it (after `truncation`), without making the response."""
+    body, has_input = input_tokens.as_response_body(call.json())
+    request = validate_responses_request(body)
+    turn = chat_messages(request.input_items) if has_input else []
+    history = window.fit(request.model, request.truncation, _instructions(request.instructions),
+                         [*_earlier_turns(call, request), *turn], _as_chat_request(request, []).tools or None)
+    chat = _as_chat_request(request, [*_instructions(request.instructions), *history])
+    return json_response(200, input_tokens.count(chat.prompt_tokens))
 
 
 def retrieve_response(call: Call) -> Response:
@@ -177,8 +192,15 @@ def _stored(call: Call) -> StoredResponse:
     return stored
 
 
-def _earlier_turns(call: Call, previous_response_id: str | None) -> list[dict[str, Any]]:
-    """The conversation `previous_response_id` continues (its instructions are not carried over)."""
+def _earlier_turns(call: Call, request: ResponsesRequest) -> list[dict[str, Any]]:
+    """The conversation `previous_response_id` continues (its instructions are not carried over),
+    or the items of the `conversation` it joins."""
+    if request.conversation is not None:
+        items = call.conversations.items(request.conversation)
+        if items is None:
+            raise errors.conversation_not_found(request.conversation, param="conversation")
+        return chat_messages(items)
+    previous_response_id = request.previous_response_id
     if previous_response_id is None:
         return []
     stored = call.responses.get(previous_response_id)

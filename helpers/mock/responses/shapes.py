@@ -33,10 +33,12 @@ def reasoning_item(item_id: str) -> dict[str, Any]:
     return {"id": item_id, "type": "reasoning", "summary": []}
 
 
-def usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
+def usage(input_tokens: int, output_tokens: int, cached_tokens: int = 0) -> dict[str, Any]:
+    """What a response used; `cached_tokens` of the input came from the prompt cache (prompt_cache.py).
+    `cache_write_tokens` stays 0: the mock does not imitate what the real service counts as written."""
     return {
         "input_tokens": input_tokens,
-        "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "input_tokens_details": {"cached_tokens": cached_tokens, "cache_write_tokens": 0},
         "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": 0},
         "total_tokens": input_tokens + output_tokens,
@@ -68,6 +70,7 @@ def response_object(
         "status": "incomplete" if incomplete_reason else "completed",
         "background": False,
         "completed_at": None if incomplete_reason else created_at,  # only a completed response has it
+        **({"conversation": {"id": request.conversation}} if request.conversation else {}),
         "error": None,
         "incomplete_details": {"reason": incomplete_reason} if incomplete_reason else None,
         "instructions": echo["instructions"],

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .. import catalogue, errors, parameters
+from .. import catalogue, errors, parameters, prompt_cache
 from ..parameters import TYPE_CHECKS
 
 # Each parameter's JSON type, and whether `null` is allowed (as the SDK's `Optional[...]` says).
@@ -128,7 +128,7 @@ _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _MAX_METADATA = 16
 # The mock's own limits, said in its own words: what a real key could do that an offline mock cannot.
 _MOCK_CANNOT = {
-    "conversation": "keep conversations (use 'previous_response_id')",
+    "context_management": "compact a conversation",
     "prompt": "use stored prompts",
 }
 
@@ -152,6 +152,9 @@ class ResponsesRequest:
     echo: dict[str, Any]  # every other field the reply repeats, defaults filled in
     verbosity: str
     service_tier: str  # the tier that serves it, as the finished response reports it
+    conversation: str | None  # the id of the conversation it continues and joins
+    truncation: str  # "disabled" (a 400 past the context window) or "auto" (oldest items dropped)
+    prompt_cache_options: dict[str, Any] | None
     background: bool = False  # answered at once, queued, and run on the mock's clock (background.py)
 
 
@@ -173,14 +176,16 @@ def validate_responses_request(body: Any) -> ResponsesRequest:
     _check_what_the_mock_cannot_do(body)
     _check_background(body)
     items = _input_items(body["input"])
-    _check_metadata(body.get("metadata"))
+    conversation = _conversation_id(body)
+    prompt_cache.check_options(body.get("prompt_cache_options"), prompt_cache.RESPONSES_OPTIONS)
+    check_metadata(body.get("metadata"))
     _check_include(body.get("include"))
     _check_stream_options(body)
     tools = _function_tools(body.get("tools"))
     _check_tool_choice(body.get("tool_choice"), tools)
     text_format, verbosity = _text_config(body.get("text"), items)
     _check_model(body)
-    return _essentials(body, items, tools, text_format, verbosity)
+    return _essentials(body, items, tools, text_format, verbosity, conversation)
 
 
 def is_known_model(model: str) -> bool:
@@ -210,7 +215,31 @@ def _input_items(value: str | list[Any]) -> list[dict[str, Any]]:
         return [_message_item("user", [{"type": "input_text", "text": value}])]
     if not value:
         raise errors.empty_array("input")
-    return [_input_item(f"input[{i}]", item) for i, item in enumerate(value)]
+    return input_items_of("input", value)
+
+
+def input_items_of(name: str, value: list[Any]) -> list[dict[str, Any]]:
+    """Items as `input` takes them (also a conversation's items), each checked where it stands."""
+    return [_input_item(f"{name}[{i}]", item) for i, item in enumerate(value)]
+
+
+def _conversation_id(body: dict[str, Any]) -> str | None:
+    """`conversation`: an id, or `{"id": ...}`. With `previous_response_id` it is refused: the reference
+    says each "Cannot be used in conjunction with" the other (openai 3.57.0, ResponseCreateParams); no
+    capture of the real message was found, so the words are the mock's."""
+    value = body.get("conversation")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        _check_keys(value, "conversation", ("id",))
+        value = _required_string(value, "conversation", "id")
+    if body.get("previous_response_id") is not None:
+        raise errors.invalid_request(
+            "'previous_response_id' cannot be used in conjunction with 'conversation' (the API reference's "
+            "rule, in the offline mock's words): send only one of them.",
+            param="conversation", code="invalid_value",
+        )
+    return str(value)
 
 
 def _input_item(where: str, item: Any) -> dict[str, Any]:
@@ -287,7 +316,7 @@ def _required_string(item: dict[str, Any], where: str, key: str) -> str:
     return value
 
 
-def _check_metadata(metadata: dict[str, Any] | None) -> None:
+def check_metadata(metadata: dict[str, Any] | None) -> None:
     """Up to 16 pairs of strings, keys up to 64 characters and values up to 512."""
     if metadata is None:
         return
@@ -489,7 +518,7 @@ def samples_without_reasoning(model: str) -> bool:
 
 
 def _essentials(body: dict[str, Any], items: list[dict[str, Any]], tools: list[dict[str, Any]],
-                text_format: dict[str, Any], verbosity: str) -> ResponsesRequest:
+                text_format: dict[str, Any], verbosity: str, conversation: str | None) -> ResponsesRequest:
     echo = {name: body[name] if body.get(name) is not None else default for name, default in ECHO_DEFAULTS.items()}
     for name in ("temperature", "top_p"):
         echo[name] = float(echo[name])  # the real reply writes them as decimals: 1.0, not 1
@@ -511,6 +540,9 @@ def _essentials(body: dict[str, Any], items: list[dict[str, Any]], tools: list[d
         verbosity=verbosity,
         service_tier=_SERVING_TIERS.get(body.get("service_tier") or "auto", "default"),
         background=body.get("background") is True,
+        conversation=conversation,
+        truncation=body.get("truncation") or "disabled",
+        prompt_cache_options=body.get("prompt_cache_options"),
     )
 
 
