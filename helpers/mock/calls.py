@@ -6,10 +6,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .faults import FaultQueue
 from .http import Request
 from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
 from .responses.store import ResponseStore
+from .websocket.frames import WebSocketLimits
 
 
 @dataclass
@@ -20,6 +22,7 @@ class Settings:
     latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
     seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
     profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
+    websocket: WebSocketLimits = field(default_factory=WebSocketLimits)  # a WebSocket's limits (websocket/)
 
 
 @dataclass
@@ -31,3 +34,4 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    faults: FaultQueue | None = None  # the server's queue: a WebSocket's turns meet its faults too

@@ -21,6 +21,7 @@ from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
 from .responses import api as responses_api
 from .responses.store import ResponseStore
+from .websocket import api as websocket_api
 
 Handler = Callable[[Call], Response]
 
@@ -30,6 +31,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v1/chat/completions", chat_api.create_completion),
     ("GET", "/v1/chat/completions", chat_api.list_stored_completions),
     ("POST", "/v1/responses", responses_api.create_response),
+    ("GET", "/v1/responses", websocket_api.connect),  # a WebSocket upgrade only (websocket/)
     ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
@@ -113,7 +115,7 @@ class MockApi:
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
+        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses, self.faults)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces

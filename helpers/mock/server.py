@@ -18,6 +18,7 @@ from .http import Limits, MockHTTPServer
 from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
 from .routes import MockApi
+from .websocket.frames import WebSocketLimits
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
@@ -67,7 +68,10 @@ class MockServer:
         if latency_seconds < 0:
             raise ValueError("latency_seconds must not be negative")
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
-        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
+        websocket = WebSocketLimits(max_message_bytes=max_body_bytes, idle_timeout=idle_timeout,
+                                    frame_timeout=body_timeout, write_timeout=write_timeout)  # the same limits
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile,
+                                  websocket=websocket)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
