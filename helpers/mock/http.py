@@ -20,10 +20,15 @@ both `Content-Length` and `Transfer-Encoding`, or two different lengths, is refu
 closed; so is a request cut short. Every read and write has a deadline (`Limits`), so a client that
 stalls costs a thread for seconds, not for ever, and at most `max_connections` are served at once.
 
-The API side is asked twice. `admit(method, target, headers)` after the head: an answer there (a 401,
-a 404) is given without keeping the body. `handle(Request)` once the body is read. Whatever the HTTP
-layer itself cannot read (a bad request line, an oversized body) is answered through
-`refuse(status, message)`, which the API side supplies so that the answer reads like the API's own.
+The HTTP layer meets the API at one typed interface, `Api` (as httpx's MockTransport wraps one handler),
+asked once per request: `admit(head)`, before the body is read, decides the route and the key and gives
+back either a refusal to send at once (a 404, a 401: the body is read past, never kept) or the function
+that answers the request once its body is read. Whatever the HTTP layer itself cannot read (a bad request
+line, an oversized body) is answered through `refuse(problem)`, so that the answer reads like the API's own.
+
+An answer is one of three kinds (`Response`): a body of bytes (JSON, or a file's contents) sent with its
+length; a stream of events sent one chunk each; or `101 Switching Protocols` with a `takeover`, which is
+handed the socket once the head has gone out (a WebSocket), after which the connection is no longer HTTP.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import socketserver
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -88,16 +94,23 @@ class Request:
     client_gone: Callable[[], bool] = lambda: False  # True once the client has hung up
 
 
+Takeover = Callable[[socket.socket, bytes], None]
+
+
 @dataclass
 class Response:
-    """A body, or a stream of events sent one chunk each. `cut_after` drops the connection on purpose
-    after that many bytes of the body, or that many events (the `disconnect` fault)."""
+    """A body of bytes, a stream of events sent one chunk each, or (status 101 with `takeover`) an upgrade.
+    `cut_after` drops the connection on purpose after that many bytes of the body, or that many events
+    (the `disconnect` fault). `takeover(sock, leftover)` is called once the 101's head has gone out, in a
+    worker thread, with the bytes the client already sent past its request; when it returns (or raises)
+    the connection is closed, never reused for HTTP, and until then it counts against `max_connections`."""
 
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     events: EventSource | None = None
     cut_after: int | None = None
+    takeover: Takeover | None = None
 
 
 class BadRequest(Exception):
@@ -108,13 +121,28 @@ class BadRequest(Exception):
         self.status, self.message = status, message
 
 
+class _LineTooLong(Exception):
+    """A line longer than its limit: the reader of the line knows which status that is (414, 431, 400)."""
+
+
 class _ClientLeft(Exception):
     """The client closed the connection, or went quiet between requests: nothing to answer."""
 
 
-Handle = Callable[[Request], Response]
-Refuse = Callable[[int, str], Response]
-Admit = Callable[[str, str, dict[str, str]], Response | None]
+Answer = Callable[[Request], Response]  # answers one request whose route and key are already decided
+
+
+class Api(Protocol):
+    """The API side, as the HTTP layer sees it: one object, asked once per request."""
+
+    def admit(self, head: RequestHead) -> Answer | Response:
+        """From the head alone, before the body is read: a Response to send at once (the body is read
+        past, never kept), or the function that answers the request once its body is read."""
+        ...
+
+    def refuse(self, problem: BadRequest) -> Response:
+        """The answer to a request the HTTP layer could not read."""
+        ...
 
 
 @functools.lru_cache(maxsize=1)
@@ -165,14 +193,11 @@ class MockHTTPServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     request_queue_size = 128  # the default of 5 resets clients when dozens connect at once
 
-    def __init__(self, address: tuple[str, int], handle: Handle, refuse: Refuse, admit: Admit,
-                 limits: Limits, log: ExchangeLog, verbose: bool = False,
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, address: tuple[str, int], api: Api, limits: Limits, log: ExchangeLog,
+                 verbose: bool = False, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(address, _Connection)
         self.tls = tls
-        self.handle_request_fn = handle
-        self.refuse_fn = refuse
-        self.admit_fn = admit
+        self.api = api
         self.limits = limits
         self.exchange_log = log
         self.verbose = verbose
@@ -252,15 +277,15 @@ class _Wire:
             self._receive(deadline)
 
     def read_line(self, limit: int, deadline: float) -> bytes:
-        """One line, its line ending included; BadRequest(0) if it is longer than `limit`."""
+        """One line, its line ending included; _LineTooLong if it is longer than `limit`."""
         start = 0
         while (end := self.buffer.find(b"\n", start)) < 0:
             if len(self.buffer) > limit:
-                raise BadRequest(0, "line too long")
+                raise _LineTooLong
             start = len(self.buffer)
             self._receive(deadline)
         if end >= limit:
-            raise BadRequest(0, "line too long")
+            raise _LineTooLong
         line = bytes(self.buffer[: end + 1])
         del self.buffer[: end + 1]
         return line
@@ -321,23 +346,40 @@ class _Connection(socketserver.BaseRequestHandler):
         except BadRequest as problem:
             return self._refuse(problem, Exchange("(unreadable request)", [], ""))
         exchange = Exchange(redact_target(head.request_line), redact_headers(head.headers), "")
-        refusal = self.server.admit_fn(head.method, head.target, head.by_name)
+        answer = self.server.api.admit(head)  # the route and the key, decided once, before the body
         try:
-            if refusal is not None:  # a 401 or 404: the body is read past, never kept
-                return self._answer_unread(refusal, exchange, head, framing)
+            if isinstance(answer, Response):  # a 401 or 404: the body is read past, never kept
+                return self._answer_unread(answer, exchange, head, framing)
             body = self._read_body(head, framing)
         except BadRequest as problem:  # a broken, slow or oversized body: the rest of it is unread
             return self._refuse(problem, exchange)
         exchange.record_request_body(body)
-        request = Request(head.method, head.target, head.by_name, body, self._client_gone)
-        response = self.server.handle_request_fn(request)
+        response = answer(Request(head.method, head.target, head.by_name, body, self._client_gone))
+        if response.takeover is not None and response.status == 101:
+            return self._hand_over(response, exchange)
         return self._write(response, exchange, head, close=not head.keeps_alive())
 
     def _refuse(self, problem: BadRequest, exchange: Exchange) -> bool:
         """Answer a request that could not be read whole, then close: what is left of it on the socket
         cannot be told apart from the next request."""
-        response = self.server.refuse_fn(problem.status, problem.message)
-        return self._write(response, exchange, head=None, close=True)
+        return self._write(self.server.api.refuse(problem), exchange, head=None, close=True)
+
+    def _hand_over(self, response: Response, exchange: Exchange) -> bool:
+        """An upgrade: the 101's head in one write, then the socket belongs to `takeover` until it returns,
+        with the bytes already read past the request. The connection is closed after, never reused."""
+        assert response.takeover is not None
+        self._record(response, exchange)
+        lines = [f"HTTP/1.1 101 {HTTPStatus(101).phrase}", *(f"{name}: {value}" for name, value in response.headers)]
+        leftover, self.wire.buffer = bytes(self.wire.buffer), bytearray()
+        try:
+            self.wire.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), self.limits.write_timeout)
+            self.request.settimeout(None)  # the takeover sets its own deadlines
+            response.takeover(self.request, leftover)
+        except OSError:  # the client hung up: the takeover's end, not an error
+            pass
+        except Exception:  # a bug in the takeover: say so, and keep serving others
+            traceback.print_exc(file=sys.stderr)
+        return False
 
     def _answer_unread(self, response: Response, exchange: Exchange, head: RequestHead,
                        framing: _Framing) -> bool:
@@ -400,10 +442,8 @@ class _Connection(socketserver.BaseRequestHandler):
     def _line(self, limit: int, deadline: float, status: int, message: str) -> bytes:
         try:
             return self._read(self.wire.read_line, limit, deadline)
-        except BadRequest as problem:
-            if problem.status == 0:  # the line's length, not its content, is the problem
-                raise BadRequest(status, message) from None
-            raise
+        except _LineTooLong:  # the line's length, not its content, is the problem
+            raise BadRequest(status, message) from None
 
     def _read_fields(self, deadline: float, used: int) -> list[tuple[str, str]]:
         """Header lines (or trailer lines) up to the blank line, within the head's size limit."""
@@ -510,17 +550,20 @@ class _Connection(socketserver.BaseRequestHandler):
 
     # --- writing --------------------------------------------------------------------------------------
 
-    def _write(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> bool:
-        """Send the response and record it; True when the connection stays open for the next request."""
+    def _record(self, response: Response, exchange: Exchange) -> None:
         exchange.status, exchange.reason = response.status, HTTPStatus(response.status).phrase
         exchange.response_headers = response.headers
         exchange.answered = time.monotonic()  # before the first byte leaves: a client never sees it unset
         # Recorded before the last byte leaves, so a client that has its answer always finds it recorded;
-        # the writes below fill in the same record (body, frames, broken_off).
+        # the writes that follow fill in the same record (body, frames, broken_off).
         self.server.exchange_log.add(exchange)
         if self.server.verbose:
             line = escape_controls(exchange.request_line)
             print(f'{self.client_address[0]} "{line}" {response.status}', flush=True)
+
+    def _write(self, response: Response, exchange: Exchange, head: RequestHead | None, close: bool) -> bool:
+        """Send the response and record it; True when the connection stays open for the next request."""
+        self._record(response, exchange)
         cut = response.cut_after is not None
         close = close or cut
         try:

@@ -4,6 +4,7 @@ headers every answer carries (`x-request-id`, `openai-processing-ms`, `openai-ve
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from . import auth, errors, faults, ids
 from .calls import Call, Settings
 from .chat import api as chat_api
-from .http import Request, Response
+from .http import Answer, BadRequest, Request, RequestHead, Response
 from .json_bodies import json_response
 from .models import api as models_api
 from .profiles import OPENAI, Profile
@@ -72,11 +73,32 @@ class MockApi:
         self.counter = ids.ResponseCounter()
         self.responses = ResponseStore()
 
-    def handle(self, request: Request) -> Response:
-        """The answer to one request that the HTTP layer has read whole."""
+    def admit(self, head: RequestHead) -> Answer | Response:
+        """Before the body is read: the route and the key, decided once. A 404 or 401 is answered at once,
+        whatever the body says, so a request without the right key never costs the server its body;
+        otherwise the answer is the function that handles the request once its body is read."""
+        profile = self.settings.profile
+        try:
+            handler, params = find_route(head.method, head.target.split("?", 1)[0], profile)  # 404 if none
+            if profile.checks_key:
+                auth.authenticate(head.by_name, self.settings.api_key)  # 401 without the right key
+        except errors.ApiError as error:
+            started, number = time.perf_counter(), self.counter.next()
+            return self._with_common_headers(self._error_response(error), number, started)
+        return functools.partial(self._handle, handler, params)
+
+    def refuse(self, problem: BadRequest) -> Response:
+        """The answer to a request the HTTP layer could not read (a bad request line, a body too large)."""
+        started, number = time.perf_counter(), self.counter.next()
+        error = errors.unreadable_request(problem.status, problem.message)
+        return self._with_common_headers(self._error_response(error), number, started)
+
+    def _handle(self, handler: Handler, params: dict[str, str], request: Request) -> Response:
+        """The answer to one routed, authenticated request that the HTTP layer has read whole."""
         started, number = time.perf_counter(), self.counter.next()
         try:
-            response = self._answer(request, number)
+            response = self._answer(handler, Call(request, params, number, self.settings, self.scripted,
+                                                  self.stopping, self.responses, self.faults))
         except errors.ApiError as error:
             response = self._error_response(error)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
@@ -86,36 +108,12 @@ class MockApi:
             self.stopping.wait(self.settings.latency_seconds)
         return self._with_common_headers(response, number, started)
 
-    def admit(self, method: str, target: str, headers: dict[str, str]) -> Response | None:
-        """Before the body is read: the 404 or 401 this request gets whatever its body says, or None
-        to read the body. So a request without the right key never costs the server its body."""
-        profile = self.settings.profile
-        try:  # the same two checks `_answer` makes, early: they need nothing from the body
-            find_route(method, target.split("?", 1)[0], profile)
-            if profile.checks_key:
-                auth.authenticate(headers, self.settings.api_key)
-        except errors.ApiError as error:
-            started, number = time.perf_counter(), self.counter.next()
-            return self._with_common_headers(self._error_response(error), number, started)
-        return None
-
-    def refuse(self, status: int, message: str) -> Response:
-        """The answer to a request the HTTP layer could not read (a bad request line, a body too large)."""
-        started, number = time.perf_counter(), self.counter.next()
-        error = errors.unreadable_request(status, message)
-        return self._with_common_headers(self._error_response(error), number, started)
-
-    def _answer(self, request: Request, number: int) -> Response:
-        path = request.path.split("?", 1)[0]
-        profile = self.settings.profile
-        handler, params = find_route(request.method, path, profile)  # 404 for a path the API does not have
-        if profile.checks_key:
-            auth.authenticate(request.headers, self.settings.api_key)  # 401 without the right key
-        quota = self._admit(request, path)  # 429 once the rate limit is used up, when one is set
+    def _answer(self, handler: Handler, call: Call) -> Response:
+        request = call.request
+        quota = self._admit(request, request.path.split("?", 1)[0])  # 429 once the rate limit is used up
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses, self.faults)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces

@@ -77,8 +77,7 @@ class MockServer:
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
                         body_timeout=body_timeout, write_timeout=write_timeout, max_connections=max_connections)
         self._tls = tls
-        self._httpd = MockHTTPServer((host, port), api.handle, api.refuse, api.admit, limits, self._log, verbose,
-                                     tls=_tls_context() if tls else None)
+        self._httpd = MockHTTPServer((host, port), api, limits, self._log, verbose, tls=_tls_context() if tls else None)
         self._thread: threading.Thread | None = None
         self._set_environment = set_environment
 
