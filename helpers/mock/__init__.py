@@ -23,6 +23,9 @@ Reading order
     responses/        POST /v1/responses and the stored responses (GET, DELETE, input_items, cancel);
                       responses/store.py keeps them, bounded (200 responses, 8 MiB), oldest evicted first
     models/           GET /v1/models and /v1/models/{model} (api.py, shapes.py: nothing to validate)
+    websocket/        GET /v1/responses upgraded to a WebSocket (RFC 6455): handshake.py (the 101, the accept
+                      key, 426), frames.py (frames, fragments, close codes), session.py (response.create
+                      answered with the SSE stream's own events, through responses/ and its store)
 
   Shared by every family:
     parameters.py     the checks every parameter table shares: JSON types, ranges, allowed values
@@ -69,6 +72,9 @@ What this mock deliberately does not do
       are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
       fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
     - check images, audio or files beyond their JSON shape;
+    - WebSocket: steering (`response.steer` gets `response.steer.failed`, `steering_not_supported`),
+      `generate: false`, `background`, extensions (no permessage-deflate) and subprotocols; the rate
+      limiter counts HTTP requests only; frames after the 101 are not in the wire record;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """
