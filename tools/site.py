@@ -31,7 +31,8 @@ SOURCE = REPO_ROOT / "build" / "site-src"  # generated: never edit, never commit
 OUTPUT = REPO_ROOT / "build" / "site"
 SIDE_BY_SIDE = "side_by_side"  # the side-by-side page's name inside a paired lesson's folder
 BINDER_LINKS = "binder-links.json"  # docname -> Binder URL, read by site/conf.py
-WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "openai_sdk": "openai SDK"}
+WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "websockets": "websockets",
+              "openai_sdk": "openai SDK"}
 STEP = re.compile(r"^## Step \d+: .+$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in tracebacks
 WIDGET_STILL = (
