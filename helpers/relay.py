@@ -10,6 +10,7 @@ Plain TCP only: a client of an https:// server would expect the server's name on
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import socket
 import threading
@@ -73,14 +74,10 @@ class CountingRelay:
             destination.shutdown(socket.SHUT_WR)
         except OSError:  # either side reset the connection: end both directions
             for sock in (source, destination):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             done.wait()
-        except threading.BrokenBarrierError:
-            pass
 
     def _finish(self, client: socket.socket, server: socket.socket) -> None:
         with self._lock:
@@ -95,10 +92,8 @@ class CountingRelay:
         with self._lock:
             still_open = list(self._open)
         for sock in still_open:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def __enter__(self) -> CountingRelay:
         return self
