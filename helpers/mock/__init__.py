@@ -73,8 +73,9 @@ What this mock deliberately does not do
       fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
     - check images, audio or files beyond their JSON shape;
     - WebSocket: steering (`response.steer` gets `response.steer.failed`, `steering_not_supported`),
-      `generate: false`, `background`, extensions (no permessage-deflate) and subprotocols; the rate
-      limiter counts HTTP requests only; frames after the 101 are not in the wire record;
+      `generate: false`, `background`, extensions (no permessage-deflate) and subprotocols; continuing a
+      `store: false` response from the connection's memory (refused with an `error` event that says so);
+      the rate limiter counts HTTP requests only; frames after the 101 are not in the wire record;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """

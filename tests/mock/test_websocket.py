@@ -172,6 +172,18 @@ def test_an_unknown_previous_response_id_is_an_error_event(server):
     client.close()
 
 
+def test_continuing_a_store_false_response_is_refused_saying_the_mock_cannot(server):
+    """OpenAI keeps the connection's latest response in memory even with store: false (WebSocket mode
+    guide); the mock keeps none, and says so instead of answering previous_response_not_found."""
+    client = RawWebSocket(server.port, server.api_key)
+    unstored = client.turn(input="Hi", store=False)[-1]["response"]["id"]
+    error = client.turn(input="Again", previous_response_id=unstored)[-1]
+    validate_server_event(error)
+    assert (error["error"]["code"], error["error"]["param"]) == ("unsupported_parameter", "previous_response_id")
+    assert "offline mock" in error["error"]["message"]
+    client.close()
+
+
 def test_background_is_refused_over_websocket(server):
     client = RawWebSocket(server.port, server.api_key)
     error = client.turn(input="Hi", background=True)[-1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections import deque
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -57,6 +58,7 @@ class Session:
                                                                 connection.call.stopping))
         self.turns = 0
         self.sent_bytes = 0
+        self.unstored: deque[str] = deque(maxlen=100)  # ids of this connection's `store: false` responses
 
     # --- the loop --------------------------------------------------------------------------------------
 
@@ -113,16 +115,25 @@ class Session:
         stream_id = event.get("stream_id")
         if stream_id is not None and not isinstance(stream_id, str):
             raise errors.invalid_type("stream_id", "a string", stream_id)
+        if event.get("previous_response_id") in self.unstored:
+            raise errors.invalid_request(
+                "The offline mock keeps no store=false response in the connection's memory, as OpenAI's "
+                "WebSocket mode does: create the previous response with 'store' left out (true) to continue it.",
+                param="previous_response_id", code="unsupported_parameter")
         cut = self._fault_for_turn()
         body = {name: value for name, value in event.items() if name not in _ENVELOPE}
         self.turns += 1
         reply = responses_api.create_response(self._turn_call({**body, "stream": True}))
         events = list(reply.events or ()) if cut else reply.events or ()
+        data = b""
         for sent, sse_event in enumerate(events, start=1):
-            self._send(frames.TEXT, _with_stream_id(sse_data(sse_event), stream_id))
+            data = sse_data(sse_event)
+            self._send(frames.TEXT, _with_stream_id(data, stream_id))
             if cut and sent == len(events) // 2:
                 self.sock.shutdown(socket.SHUT_RDWR)  # the `disconnect` fault: no close frame, just gone
                 return False
+        if body.get("store") is False:  # the last event holds the response: remember its id
+            self.unstored.append(json.loads(data)["response"]["id"])
         return True
 
     def _fault_for_turn(self) -> bool:
