@@ -95,3 +95,13 @@ def test_idle_websockets_cost_at_most_max_connections_threads_and_are_let_go(sta
     watcher.join()
     assert all(closes)  # each upgraded, then closed 1008 (0x03f0) once idle
     assert peak[0] <= baseline + 1 + 64  # the watcher, and at most max_connections sessions
+
+
+def test_stopping_the_server_closes_its_websockets_with_1001_going_away(start_server):
+    server = start_server()
+    client = RawWebSocket(server.port, server.api_key)
+    started = time.monotonic()
+    server.stop()
+    assert client.close_frame() == (1001, "The server is stopping.")
+    assert time.monotonic() - started < 2
+    client.close()
