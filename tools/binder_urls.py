@@ -103,19 +103,19 @@ def paired_lessons(root: Path = REPO_ROOT) -> list[str]:
     return [folder.name for folder in catalogue.paired_lessons(root / NOTEBOOKS)]
 
 
-# Way zero (a raw socket) gets a layout of its own beside urllib, one layer apart: four columns would not
-# fit 1600 pixels, and the socket way reads best next to the library that hides the same steps.
-SOCKET_LAYOUT = ("socket", "urllib")
-
-
 def layouts(root: Path = REPO_ROOT) -> dict[str, list[Path]]:
-    """Each side-by-side layout's name and its notebooks, in reading order: the three library ways of every
-    paired lesson, and `<lesson>-socket` (socket beside urllib) where the lesson has a socket way."""
+    """Each side-by-side layout's name and its notebooks, in reading order: the three ways of every paired
+    lesson's set, and `<lesson>-socket` where it has a socket way. Way zero (a raw socket) gets a layout of
+    its own beside the first library of the set (urllib; in the WebSocket lesson, `websockets`), one layer
+    apart: four columns would not fit 1600 pixels, and the socket reads best next to the library that hides
+    the same steps."""
     found: dict[str, list[Path]] = {}
     for folder in catalogue.paired_lessons(root / NOTEBOOKS):
-        found[folder.name] = [folder / f"{way}.ipynb" for way in catalogue.REQUIRED_WAYS]
+        three = catalogue.way_set(folder) or catalogue.REQUIRED_WAYS
+        found[folder.name] = [folder / f"{way}.ipynb" for way in three]
         if (folder / "socket.ipynb").is_file():
-            found[f"{folder.name}-socket"] = [folder / f"{way}.ipynb" for way in SOCKET_LAYOUT]
+            beside = next(way for way in three if way != "socket")
+            found[f"{folder.name}-socket"] = [folder / "socket.ipynb", folder / f"{beside}.ipynb"]
     return found
 
 

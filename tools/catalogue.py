@@ -22,11 +22,15 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 README = REPO_ROOT / "README.md"
 INDEX_NOTEBOOK = "00_start_here.ipynb"  # the start page, which holds the index of every lesson
 
-# The ways a paired lesson makes its call, in the order a reader meets them: from the raw socket (way zero,
-# optional) to the SDK. A folder is a paired lesson when it holds the three required ways.
-WAYS = ("socket", "urllib", "requests", "openai_sdk")
-REQUIRED_WAYS = ("urllib", "requests", "openai_sdk")
-WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "openai_sdk": "openai SDK"}  # as shown
+# The ways a paired lesson makes its call, in the order a reader meets them: from the raw socket (way zero)
+# to the SDK. A folder is a paired lesson when it holds one of the sets of three ways: the HTTP libraries
+# (with a socket way as well, optionally), or for a WebSocket, which the standard library has no client
+# for, the socket, the `websockets` package and the SDK (lesson 16).
+WAYS = ("socket", "urllib", "requests", "websockets", "openai_sdk")
+WAY_SETS = (("urllib", "requests", "openai_sdk"), ("socket", "websockets", "openai_sdk"))
+REQUIRED_WAYS = WAY_SETS[0]  # the set of every lesson but the WebSocket one
+WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "websockets": "websockets",
+              "openai_sdk": "openai SDK"}  # as shown
 
 
 # --- which lessons exist, in reading order --------------------------------------------------------
@@ -62,13 +66,17 @@ def ways(folder: Path) -> list[Path]:
     return [folder / f"{way}.ipynb" for way in WAYS if (folder / f"{way}.ipynb").is_file()]
 
 
+def way_set(folder: Path) -> tuple[str, ...] | None:
+    """The set of three ways a lesson folder holds (the first of WAY_SETS that it holds whole), or None."""
+    for needed in WAY_SETS:
+        if all((folder / f"{way}.ipynb").is_file() for way in needed):
+            return needed
+    return None
+
+
 def paired_lessons(notebooks: Path = NOTEBOOKS) -> dict[Path, list[Path]]:
     """Each paired lesson's folder, in reading order, with its way notebooks in the order of WAYS."""
-    return {
-        folder: ways(folder)
-        for folder in _entries(notebooks)
-        if folder.is_dir() and all((folder / f"{way}.ipynb").is_file() for way in REQUIRED_WAYS)
-    }
+    return {folder: ways(folder) for folder in _entries(notebooks) if folder.is_dir() and way_set(folder)}
 
 
 # --- what a lesson is called ----------------------------------------------------------------------

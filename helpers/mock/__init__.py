@@ -40,6 +40,9 @@ Reading order
     webhooks/         POST/GET/DELETE /v1/webhook_endpoints (loopback URLs only); events.py is told what
                       happened, delivery.py signs (Standard Webhooks) and sends it from 2 worker threads,
                       retried with back-off (5 attempts), at most 256 waiting, recorded in the wire record
+    websocket/        GET /v1/responses upgraded to a WebSocket (RFC 6455): handshake.py (the 101, the accept
+                      key, 426), frames.py (frames, fragments, close codes), session.py (response.create
+                      answered with the SSE stream's own events, through responses/ and its store)
 
   Shared by every family:
     parameters.py     the checks every parameter table shares: JSON types, ranges, allowed values
@@ -109,6 +112,10 @@ What this mock deliberately does not do
       measured (format, width x height, bytes, PDF pages); audio is not checked beyond its JSON shape;
     - embed meaning: its vectors come from the words of a text (embeddings/vectors.py), so texts that share
       words are close and texts that mean the same in other words are not; embeddings are not rate limited;
+    - WebSocket: steering (`response.steer` gets `response.steer.failed`, `steering_not_supported`),
+      `generate: false`, `background`, extensions (no permessage-deflate) and subprotocols; continuing a
+      `store: false` response from the connection's memory (refused with an `error` event that says so);
+      the rate limiter counts HTTP requests only; frames after the 101 are not in the wire record;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).
 """

@@ -10,6 +10,7 @@ from typing import Any
 from .batches.store import BatchStore
 from .conversations.store import ConversationStore
 from .errors import ApiError
+from .faults import FaultQueue
 from .files.store import FileStore
 from .http import Request
 from .json_bodies import parse_request_body
@@ -19,6 +20,7 @@ from .replies import ScriptedReplies
 from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
 from .webhooks.events import Webhooks
+from .websocket.frames import WebSocketLimits
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Settings:
     profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
     job_seconds: float = 1.0  # the mock's clock for work that outlives a request: each waiting state of a
     # background response (queued, in progress) lasts this long, and a webhook's first retry waits this long
+    websocket: WebSocketLimits = field(default_factory=WebSocketLimits)  # a WebSocket's limits (websocket/)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Call:
     batches: BatchStore = field(default_factory=BatchStore)  # the server's batches, likewise
     conversations: ConversationStore = field(default_factory=ConversationStore)  # the server's, too
     prompt_cache: PromptCache = field(default_factory=PromptCache)  # the server's, too
+    faults: FaultQueue | None = None  # the server's queue: a WebSocket's turns meet its faults too
     # Set by a handler that asks a model: its prompt's tokens, which the answer's x-ratelimit-* headers report.
     prompt_tokens: int | None = None
     _json: Any = field(default=None, init=False, repr=False)

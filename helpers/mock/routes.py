@@ -35,6 +35,7 @@ from .responses.background import BackgroundJobs
 from .responses.store import ResponseStore
 from .webhooks import api as webhooks_api
 from .webhooks.events import Webhooks
+from .websocket import api as websocket_api
 from .wire_record import ExchangeLog
 
 Handler = Callable[[Call], Response]
@@ -46,6 +47,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/v1/chat/completions", chat_api.list_stored_completions),
     ("POST", "/v1/responses", responses_api.create_response),
     ("POST", "/v1/responses/input_tokens", responses_api.count_input_tokens),
+    ("GET", "/v1/responses", websocket_api.connect),  # a WebSocket upgrade only (websocket/)
     ("GET", "/v1/responses/{response_id}", responses_api.retrieve_response),
     ("DELETE", "/v1/responses/{response_id}", responses_api.delete_response),
     ("GET", "/v1/responses/{response_id}/input_items", responses_api.list_input_items),
@@ -176,7 +178,7 @@ class MockApi:
         """What a handler is given: the request, and the server's settings and stores."""
         return Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
                     self.background, self.webhooks, files=self.files, batches=self.batches,
-                    conversations=self.conversations, prompt_cache=self.prompt_cache)
+                    conversations=self.conversations, prompt_cache=self.prompt_cache, faults=self.faults)
 
     def _answer(self, handler: Handler, call: Call, started: float) -> Response:
         request = call.request

@@ -19,6 +19,7 @@ from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
 from .routes import MockApi
 from .serving import MockHTTPServer
+from .websocket.frames import WebSocketLimits
 from .wire_record import Exchange, ExchangeLog
 
 MOCK_API_KEY = "sk-mock-llm-calls"  # not a secret: the key every lesson sends to the mock
@@ -76,8 +77,11 @@ class MockServer:
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
         if not job_seconds >= 0:
             raise ValueError("job_seconds must be a number of seconds, 0 or more")
+        # A WebSocket lives by the HTTP layer's limits: a message as large as a body, the same timeouts.
+        websocket = WebSocketLimits(max_message_bytes=limits.max_body_bytes, idle_timeout=limits.idle_timeout,
+                                    frame_timeout=limits.body_timeout, write_timeout=limits.write_timeout)
         self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile,
-                                  job_seconds=job_seconds)
+                                  job_seconds=job_seconds, websocket=websocket)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         source = recording.source(record, upstream, replay, replay_timing,
                                   upstream_key=_environment.original(recording.UPSTREAM_KEY_VARIABLE))

@@ -52,6 +52,19 @@ def test_a_socket_notebook_is_way_zero_before_urllib(tmp_path: Path):
     assert [path.stem for path in catalogue.lesson_paths(root)] == ["socket", "urllib", "requests", "openai_sdk"]
 
 
+def test_a_websocket_lessons_ways_are_socket_websockets_openai_sdk(tmp_path: Path):
+    root = _lessons(tmp_path, *(f"16_ws/{way}.ipynb" for way in ("openai_sdk", "websockets", "socket")))
+    assert [way.stem for way in catalogue.paired_lessons(root)[root / "16_ws"]] == [
+        "socket", "websockets", "openai_sdk"]
+    assert catalogue.way_set(root / "16_ws") == ("socket", "websockets", "openai_sdk")
+
+
+def test_a_socket_and_websockets_without_the_sdk_is_not_a_paired_lesson(tmp_path: Path):
+    root = _lessons(tmp_path, "16_ws/socket.ipynb", "16_ws/websockets.ipynb", "17_x/socket.ipynb",
+                    "17_x/urllib.ipynb", "17_x/openai_sdk.ipynb")
+    assert catalogue.paired_lessons(root) == {}
+
+
 def test_a_folder_missing_one_of_the_three_ways_is_not_a_paired_lesson(tmp_path: Path):
     root = _lessons(tmp_path, "01_call/urllib.ipynb", "01_call/requests.ipynb", "02_all/urllib.ipynb",
                     "02_all/requests.ipynb", "02_all/openai_sdk.ipynb")
