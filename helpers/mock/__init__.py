@@ -10,7 +10,9 @@ Reading order
     routes.py         the table of paths, and the way every request takes through the API
     calls.py          what a handler is given: the Call (request, path values, settings) and the Settings
     auth.py           the Bearer key check that decides every 401
-    faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
+    faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson; and
+                      streams that fail after their 200 (an error event, response.failed or .incomplete,
+                      a stream ended before its terminal event), played by each family's stream code
     rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
     profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
 
@@ -66,8 +68,8 @@ What this mock deliberately does not do
     - Responses: background mode, `conversation` and stored `prompt` are refused with a 400 that says
       the mock cannot do them; built-in tools (web_search, file_search, ...) are refused the same way, and
       only function tools are called; input items other than messages, function calls and their outputs
-      are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream never
-      fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it instead);
+      are refused, and so is `GET /v1/responses/{id}?stream=true` (replaying a stream); a stream fails
+      half-way (an `error` event, `response.failed`) only when a lesson injects a stream fault;
     - check images, audio or files beyond their JSON shape;
     - follow a custom tool's grammar or a schema's `pattern`: a custom call's input is the prompt, and a
       string is a plain word (types, enums, consts, ranges, lengths and item counts are kept).

@@ -31,3 +31,4 @@ class Call:
     scripted: ScriptedReplies
     stopping: threading.Event
     responses: ResponseStore = field(default_factory=ResponseStore)  # the server's, shared by all calls
+    fault: str | None = None  # the fault this request meets: the handler plays a stream fault (faults.py)

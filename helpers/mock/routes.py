@@ -113,7 +113,8 @@ class MockApi:
         fault = faults.requested(request, self.faults)
         if fault is not None:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
-        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
+        call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses,
+                    fault)
         response = handler(call)
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces

@@ -144,10 +144,12 @@ class MockServer:
         first out)."""
         self._scripted.add(text)
 
-    def inject_fault(self, fault: str, times: int = 1) -> None:
+    def inject_fault(self, fault: str, times: int = 1, *, after_events: int | None = None) -> None:
         """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect,
-        buffered, html (ValueError for any other)."""
-        self._faults.inject(fault, times)
+        buffered, html, or a stream that fails after its 200: stream-error, stream-error-nested,
+        stream-failed, stream-incomplete, stream-content-filter, stream-cut (faults.py says what each
+        sends; `after_events` events go out before it, else half the stream). ValueError for any other."""
+        self._faults.inject(fault if after_events is None else f"{fault}:{after_events}", times)
 
     def clear_faults(self) -> None:
         self._faults.clear()
