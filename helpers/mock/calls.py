@@ -11,6 +11,8 @@ from .profiles import OPENAI, Profile
 from .replies import ScriptedReplies
 from .responses.store import ResponseStore
 
+DEFAULT_SEED = "llm-calls-three-ways"
+
 
 @dataclass
 class Settings:
@@ -18,7 +20,7 @@ class Settings:
     tokens_per_second: float  # stream pacing; 0 streams as fast as the socket allows
     hang_seconds: float  # how long the `timeout` fault keeps a client waiting at most
     latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
-    seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
+    seed: str = DEFAULT_SEED  # every id is derived from it, so a fresh server repeats its ids
     profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
 
 

@@ -13,7 +13,7 @@ from . import faults, profiles
 
 if TYPE_CHECKING:
     import ssl
-from .calls import Settings
+from .calls import DEFAULT_SEED, Settings
 from .http import Limits, MockHTTPServer
 from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
@@ -55,9 +55,12 @@ class MockServer:
         verbose: bool = False,
         profile: str = "openai",
         tls: bool = False,
+        seed: str = DEFAULT_SEED,
     ) -> None:
         """The limits (body size, timeouts in seconds, connections served at once) are described in
-        http.Limits and in the README's "Limits"; the defaults suit a server left running all day."""
+        http.Limits and in the README's "Limits"; the defaults suit a server left running all day.
+        `seed` makes its ids (ids.py): the same seed repeats the same ids, so each notebook passes its
+        own and no two notebooks show the same id for different calls."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -67,7 +70,7 @@ class MockServer:
         if latency_seconds < 0:
             raise ValueError("latency_seconds must not be negative")
         pace = _pace_from_environment() if tokens_per_second is None else tokens_per_second
-        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile)
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, seed=seed, profile=self.profile)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         api = MockApi(self._settings, self._faults, self._scripted, self._stopping, limiter)
         limits = Limits(max_body_bytes=max_body_bytes, idle_timeout=idle_timeout, head_timeout=head_timeout,
