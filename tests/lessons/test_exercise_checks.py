@@ -122,3 +122,36 @@ def test_the_pacing_check_passes_the_shared_lock(path: Path):
     exec(tagged(path, "solution"), scope)
     assert run_check(path, scope["solution_paced_ask_all"], "paced_ask_all", **PACING_SCOPE).startswith(
         "Paced by yours")
+
+
+COST_NOTEBOOK = NOTEBOOKS / "07_real_providers.ipynb"
+
+
+def prices_scope() -> dict[str, Any]:
+    scope: dict[str, Any] = {}
+    exec(tagged(COST_NOTEBOOK, "exercise"), {**scope, "print": lambda *_: None}, scope)
+    return {"CACHED_PRICES": scope["CACHED_PRICES"]}
+
+
+def test_the_cost_check_fails_an_estimate_that_counts_reasoning_tokens_twice():
+    def twice(usage, prices):
+        input_price, cached_price, output_price = prices
+        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+        reasoning = (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
+        return ((usage["prompt_tokens"] - cached) * input_price + cached * cached_price
+                + (usage["completion_tokens"] + reasoning) * output_price) / 1_000_000
+
+    with pytest.raises(AssertionError, match="dollars"):
+        run_check(COST_NOTEBOOK, twice, "cost_with_cache", **prices_scope())
+
+
+def test_the_cost_check_fails_an_estimate_without_the_cache_and_passes_the_right_one():
+    def no_cache(usage, prices):
+        return (usage["prompt_tokens"] * prices[0] + usage["completion_tokens"] * prices[2]) / 1_000_000
+
+    with pytest.raises(AssertionError, match="dollars"):
+        run_check(COST_NOTEBOOK, no_cache, "cost_with_cache", **prices_scope())
+    scope: dict[str, Any] = {}
+    exec(tagged(COST_NOTEBOOK, "solution"), scope)
+    printed = run_check(COST_NOTEBOOK, scope["solution_cost_with_cache"], "cost_with_cache", **prices_scope())
+    assert printed.startswith("your cost_with_cache: four usages priced")
