@@ -153,8 +153,9 @@ def failed(response: dict[str, Any], sent: list[dict[str, Any]], message: str) -
 
 def failure_events(response: dict[str, Any], fault: str, number: int) -> list[dict[str, Any]]:
     """What a stream sends when it fails after `number` events (faults.STREAM_FAULTS): an `error` event,
-    flat as the SDK's ResponseErrorEvent types it or nested under `error` as the live service was seen to
-    send it; a `response.failed`; or nothing at all (`stream-cut`)."""
+    flat as the SDK's ResponseErrorEvent types it, or nested under `error` as the live service was seen to
+    send it (openai/openai-dotnet#881, Effect-TS/effect#7262; faults.py says more); a `response.failed`;
+    or nothing at all (`stream-cut`)."""
     error = response.get("error") or {}
     if fault == "stream-error":
         return [{"type": "error", "sequence_number": number, "code": error.get("code"),
