@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 
 from .mock import Exchange, MockServer
+from .mock.calls import DEFAULT_SEED
 
 TARGET_VARIABLE = "LLM_CALLS_TARGET"
 # Record once, replay in class (README): the lessons' mock records every exchange to LLM_CALLS_RECORD (from the
@@ -42,13 +43,16 @@ def target() -> str:
     return value
 
 
-def connect() -> Connection:
-    """The connection the lessons use. With the mock, one server per kernel, started on first use."""
+def connect(seed: str | None = None) -> Connection:
+    """The connection the lessons use. With the mock, one server per kernel, started on first use;
+    `seed` (a notebook passes its own path, "01_chat_completion/urllib") makes that server's ids, so
+    the ids a notebook shows are the same on every run and found in no other notebook. A kernel does
+    not know its notebook's name: the notebook says it."""
     if target() == "real":
         return _real_connection()
     global _shared_mock
     if _shared_mock is None or not _shared_mock.running:
-        _shared_mock = MockServer(record=os.environ.get(RECORD_VARIABLE) or None,
+        _shared_mock = MockServer(seed=seed or DEFAULT_SEED, record=os.environ.get(RECORD_VARIABLE) or None,
                                   upstream=os.environ.get(UPSTREAM_VARIABLE) or None,
                                   replay=os.environ.get(REPLAY_VARIABLE) or None).start()
     return Connection(_shared_mock.base_url, _shared_mock.api_key, MODEL, _shared_mock)

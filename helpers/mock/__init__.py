@@ -11,7 +11,9 @@ Reading order
     routes.py         the table of paths, and the way every request takes through the API (MockApi, the `Api`)
     calls.py          what a handler is given: the Call (request, path values, settings) and the Settings
     auth.py           the Bearer key check that decides every 401
-    faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
+    faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson; and
+                      streams that fail after their 200 (an error event, response.failed or .incomplete,
+                      a stream ended before its terminal event), played by each family's stream code
     rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
     profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
 
@@ -100,8 +102,9 @@ What this mock deliberately does not do
       built-in tools (web_search, file_search, ...) are refused the same way, and only function tools
       are called; input items other than messages, function calls and their outputs are refused, and so is
       replaying the stream of a response that was not created with `background` and `stream`; a stream
-      never fails half-way with an `error` event or `response.failed` (the `disconnect` fault cuts it
-      instead); a background response never fails or expires, and keeps no partial output when cancelled;
+      fails half-way (an `error` event, `response.failed`) only when a lesson injects a stream fault, and
+      a background stream never does; a background response never fails or expires, and keeps no partial
+      output when cancelled;
     - Batches: only /v1/chat/completions, /v1/responses and /v1/embeddings, at most 1000 requests, no
       streams or background inside; nothing expires (`expires_at` is written, never reached); the
       validation errors' codes and words are the mock's own;

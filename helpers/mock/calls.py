@@ -22,6 +22,8 @@ from .responses.store import ResponseStore
 from .webhooks.events import Webhooks
 from .websocket.frames import WebSocketLimits
 
+DEFAULT_SEED = "llm-calls-three-ways"
+
 
 @dataclass
 class Settings:
@@ -29,7 +31,7 @@ class Settings:
     tokens_per_second: float  # stream pacing; 0 streams as fast as the socket allows
     hang_seconds: float  # how long the `timeout` fault keeps a client waiting at most
     latency_seconds: float = 0.0  # how long the model "thinks" before the first byte of every answer
-    seed: str = "llm-calls-three-ways"  # every id is derived from it, so a fresh server repeats its ids
+    seed: str = DEFAULT_SEED  # every id is derived from it, so a fresh server repeats its ids
     profile: Profile = OPENAI  # how much of OpenAI to play (profiles.py)
     job_seconds: float = 1.0  # the mock's clock for work that outlives a request: each waiting state of a
     # background response (queued, in progress) lasts this long, and a webhook's first retry waits this long
@@ -52,6 +54,7 @@ class Call:
     conversations: ConversationStore = field(default_factory=ConversationStore)  # the server's, too
     prompt_cache: PromptCache = field(default_factory=PromptCache)  # the server's, too
     faults: FaultQueue | None = None  # the server's queue: a WebSocket's turns meet its faults too
+    fault: str | None = None  # the fault this request meets: the handler plays a stream fault (faults.py)
     # Set by a handler that asks a model: its prompt's tokens, which the answer's x-ratelimit-* headers report.
     prompt_tokens: int | None = None
     _json: Any = field(default=None, init=False, repr=False)

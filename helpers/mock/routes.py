@@ -184,7 +184,7 @@ class MockApi:
         request = call.request
         limited = (request.method, request.path.split("?", 1)[0]) in RATE_LIMITED
         quota = self._admit(call) if limited else None  # 429 once the rate limit is used up, when one is set
-        fault = faults.requested(request, self.faults)
+        fault = call.fault = faults.requested(request, self.faults)  # a stream fault is the handler's to play
         if fault is not None:  # 429, 5xx, a hang
             faults.before_answer(fault, request, _json_or_none(call), self.settings.hang_seconds, self.stopping)
         try:

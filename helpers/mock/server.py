@@ -13,7 +13,7 @@ from . import faults, profiles, recording
 
 if TYPE_CHECKING:
     import ssl
-from .calls import Settings
+from .calls import DEFAULT_SEED, Settings
 from .http import Limits
 from .rate_limits import RateLimit, RateLimiter
 from .replies import ScriptedReplies
@@ -56,6 +56,7 @@ class MockServer:
         replay: str | os.PathLike[str] | None = None,
         replay_timing: str = "recorded",
         job_seconds: float = 1.0,
+        seed: str = DEFAULT_SEED,
     ) -> None:
         """`limits=Limits(...)`: what one client may cost (body size, timeouts in seconds, requests served at
         once, connections open), described in http.Limits and the README's "Limits"; the defaults suit a
@@ -65,7 +66,9 @@ class MockServer:
         from OPENAI_API_KEY now, before it points that variable at itself (`upstream=Upstream(URL, timeout=...,
         cafile=...)` to set more); without `upstream`, it records its own answers. `replay=FILE` answers from a
         cassette instead of the mock's own replies (recording/, README "Record once, replay in class").
-        `job_seconds` is the mock's clock for background responses, batches and webhook retries (calls.Settings)."""
+        `job_seconds` is the mock's clock for background responses, batches and webhook retries (calls.Settings).
+        `seed` makes its ids (ids.py): the same seed repeats the same ids, so each notebook passes its
+        own and no two notebooks show the same id for different calls."""
         self.api_key = api_key
         self.profile = profiles.named(profile)  # "minimal": a plain OpenAI-compatible server (profiles.py)
         self._stopping = threading.Event()
@@ -80,7 +83,7 @@ class MockServer:
         # A WebSocket lives by the HTTP layer's limits: a message as large as a body, the same timeouts.
         websocket = WebSocketLimits(max_message_bytes=limits.max_body_bytes, idle_timeout=limits.idle_timeout,
                                     frame_timeout=limits.body_timeout, write_timeout=limits.write_timeout)
-        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, profile=self.profile,
+        self._settings = Settings(api_key, pace, hang_seconds, latency_seconds, seed=seed, profile=self.profile,
                                   job_seconds=job_seconds, websocket=websocket)
         limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         source = recording.source(record, upstream, replay, replay_timing,
@@ -173,10 +176,12 @@ class MockServer:
         first out)."""
         self._scripted.add(text)
 
-    def inject_fault(self, fault: str, times: int = 1) -> None:
+    def inject_fault(self, fault: str, times: int = 1, *, after_events: int | None = None) -> None:
         """Answer the next `times` requests with a fault: one of 429, 500, 503, timeout, disconnect,
-        buffered, html (ValueError for any other)."""
-        self._faults.inject(fault, times)
+        buffered, html, or a stream that fails after its 200: stream-error, stream-error-nested,
+        stream-failed, stream-incomplete, stream-content-filter, stream-cut (faults.py says what each
+        sends; `after_events` events go out before it, else half the stream). ValueError for any other."""
+        self._faults.inject(fault if after_events is None else f"{fault}:{after_events}", times)
 
     def clear_faults(self) -> None:
         self._faults.clear()

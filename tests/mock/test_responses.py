@@ -101,19 +101,24 @@ def test_the_reply_reports_the_tier_that_served_it(wire, asked, served):
     assert wire.post("/responses", responses_body(service_tier=asked)).json()["service_tier"] == served
 
 
-def test_a_reasoning_model_answers_after_an_empty_reasoning_item(wire):
-    body = wire.post("/responses", responses_body(model="gpt-5.4-mini")).json()
+@pytest.mark.parametrize(("model", "effort"), [("gpt-5.5", None), ("gpt-5.4-mini", "low")])
+def test_a_reasoning_model_that_thinks_answers_after_an_empty_reasoning_item(wire, model, effort):
+    asked = {"reasoning": {"effort": effort}} if effort else {}
+    body = wire.post("/responses", responses_body(model=model, **asked)).json()
     validate_response(body)
     reasoning, message = body["output"]
     assert reasoning["type"] == "reasoning" and reasoning["summary"] == []
     assert re.fullmatch(r"rs_[0-9a-f]{50}", reasoning["id"])
     assert message["type"] == "message"
-    assert body["reasoning"] == {"effort": "medium", "summary": None}
+    assert body["reasoning"] == {"effort": effort or "medium", "summary": None}
 
 
-def test_reasoning_effort_none_leaves_out_the_reasoning_item(wire):
-    body = wire.post("/responses", responses_body(model="gpt-5.4-mini", reasoning={"effort": "none"})).json()
+@pytest.mark.parametrize("asked", [{}, {"reasoning": {"effort": "none"}}])
+def test_gpt_5_4_mini_thinks_only_when_asked_so_no_reasoning_item_by_default(wire, asked):
+    """Its default effort is "none" (catalogue.default_reasoning_effort), as in Chat Completions."""
+    body = wire.post("/responses", responses_body(model="gpt-5.4-mini", **asked)).json()
     assert [item["type"] for item in body["output"]] == ["message"]
+    assert body["reasoning"]["effort"] == "none"
 
 
 def test_the_lessons_prompts_get_their_scripted_answers(wire):
@@ -226,7 +231,7 @@ def test_the_stream_opens_in_progress_and_closes_with_the_whole_response(typed_s
 
 
 def test_a_reasoning_models_message_streams_at_output_index_1(typed_stream):
-    _, events = typed_stream(responses_body(model="gpt-5.4-mini"))
+    _, events = typed_stream(responses_body(model="gpt-5.4-mini", reasoning={"effort": "low"}))
     types = [e["type"] for e in events[2:4]]
     assert types == ["response.output_item.added", "response.output_item.done"]
     assert events[2]["item"]["type"] == "reasoning"

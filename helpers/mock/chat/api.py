@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import attachments, ids, prompt_cache, replies, sse
+from .. import attachments, faults, ids, prompt_cache, replies, sse
 from ..calls import Call
 from ..http import Response
 from ..json_bodies import json_response
@@ -23,6 +23,9 @@ def create_completion(call: Call) -> Response:
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)
     choices = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, seed, number, i, k))
+    broken = faults.stream_fault(call.fault)  # a stream fault: the reply cut short, or the stream broken
+    if broken is not None and broken.finish_reason is not None:
+        choices = [faults.cut_short(choice, broken.finish_reason) for choice in choices]
     created = int(time.time())
     call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
     if not chat.stream:
@@ -30,7 +33,7 @@ def create_completion(call: Call) -> Response:
         return json_response(200, completion)
     chunks = shapes.stream_chunks(completion_id, created, chat.model, choices, chat.prompt_tokens,
                                   chat.include_usage, cached)
-    events = _stream_events(list(chunks), chat, call)
+    events = _stream_events(list(chunks), chat, call, broken)
     return Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
 
 
@@ -48,9 +51,11 @@ def list_stored_completions(call: Call) -> Response:
     return json_response(200, shapes.empty_list())
 
 
-def _stream_events(chunks: list[dict[str, Any]], chat: ChatRequest, call: Call) -> sse.PacedEvents:
+def _stream_events(chunks: list[dict[str, Any]], chat: ChatRequest, call: Call,
+                   broken: faults.StreamFault | None = None) -> sse.PacedEvents:
     """Each chunk as an event, then `data: [DONE]`; a pause before every chunk that carries a token,
-    as a model sends each token the moment it has generated it."""
+    as a model sends each token the moment it has generated it. A stream fault that breaks the stream
+    sends only the first chunks, then (`stream-cut` aside) an error event, and no `[DONE]`."""
     pause = sse.token_pause(call.settings.tokens_per_second)
     events, pauses = [], []
     for number, chunk in enumerate(chunks):
@@ -58,6 +63,13 @@ def _stream_events(chunks: list[dict[str, Any]], chat: ChatRequest, call: Call) 
             sse.add_obfuscation(chunk, number)
         events.append(sse.event(chunk))
         pauses.append(pause if number > 0 and _carries_token(chunk) else 0.0)
+    if broken is not None and broken.finish_reason is None:
+        kept = broken.events_kept(len(events))
+        events, pauses = events[:kept], pauses[:kept]
+        if broken.name != "stream-cut":
+            events.append(sse.event(shapes.stream_error()))
+            pauses.append(0.0)
+        return sse.PacedEvents(events, pauses, call.stopping)
     events.append(sse.DONE)
     pauses.append(0.0)
     return sse.PacedEvents(events, pauses, call.stopping)

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from .. import ids, tokens
+from .. import errors, ids, tokens
 from ..replies import Choice
 
 
@@ -122,6 +122,13 @@ def _tool_call_deltas(tool_calls: list[dict[str, Any]]) -> Iterator[dict[str, An
         yield {**first, "tool_calls": [head], **({"refusal": None} if index == 0 else {})}
         for piece in tokens.split_tokens(spec[field_name]):
             yield {"tool_calls": [{"index": index, kind: {field_name: piece}}]}
+
+
+def stream_error() -> dict[str, Any]:
+    """The event a Chat Completions stream sends when generation fails after the 200: OpenAI's error
+    object under `error`, as an error answer's body has it (the mock's words: errors.server_error).
+    openai 3.57.0 `_streaming.py` raises APIError on any event whose data has an `error` key."""
+    return errors.server_error().body()
 
 
 def empty_list() -> dict[str, Any]:

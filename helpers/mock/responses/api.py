@@ -4,12 +4,13 @@ The path of one request: validation.py → replies.py → shapes.py → json_bod
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import urllib.parse
 from typing import Any
 
-from .. import attachments, errors, ids, replies, sse, tokens
+from .. import attachments, errors, faults, ids, replies, sse, tokens
 from .. import prompt_cache as cache
 from ..calls import Call
 from ..chat.validation import ChatRequest
@@ -20,6 +21,7 @@ from .store import StoredResponse
 from .validation import ResponsesRequest, validate_responses_request
 
 _INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits only: int() would also read "²" and fail on it
+_INCOMPLETE_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
 _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_",
                   "reasoning": "rs_"}
 
@@ -37,8 +39,11 @@ def create_response(call: Call) -> Response:
     text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(messages))
     choice = replies.make_choices(chat, text, lambda i, k: ids.make_id("call_", 24, call.settings.seed,
                                                                        call.number, i, k))[0]
+    broken = faults.stream_fault(call.fault)  # a stream fault: the reply cut short, or the stream broken
+    if broken is not None and broken.finish_reason is not None:
+        choice = faults.cut_short(choice, broken.finish_reason)
     output = _output_items(request, choice, new_id)
-    incomplete = "max_output_tokens" if choice.finish_reason == "length" else None
+    incomplete = _INCOMPLETE_REASONS.get(choice.finish_reason)
     cached = cache.cached_tokens(call.prompt_cache, request.model, request.echo["prompt_cache_key"],
                                  request.echo["prompt_cache_retention"], request.prompt_cache_options,
                                  messages, chat.tools or None)
@@ -50,9 +55,15 @@ def create_response(call: Call) -> Response:
     if request.background:
         response, reply, size = _start_in_background(call, response, request.stream)
     elif request.stream:
-        events = _paced_events(response, request, call)
+        event_list = list(shapes.stream_events(response))
+        if broken is not None and broken.finish_reason is None:
+            kept = event_list[:broken.events_kept(len(event_list))]
+            if broken.name != "stream-cut":  # an error or `response.failed`: stored as failed
+                response = shapes.failed(response, kept, errors.server_error().message)
+            event_list = [*kept, *shapes.failure_events(response, broken.name, len(kept))]
+        events = _paced_events(event_list, request, call)
         reply = Response(200, [("content-type", "text/event-stream; charset=utf-8")], events=events)
-        size = len(events.events[-1])  # the last event holds the whole response
+        size = len(json.dumps(response))  # what the store keeps: the response as it ended
     else:
         reply = json_response(200, response)
         size = len(reply.body)
@@ -268,7 +279,7 @@ def _as_chat_request(request: ResponsesRequest, messages: list[dict[str, Any]]) 
 
 def _output_items(request: ResponsesRequest, choice: replies.Choice, new_id: Any) -> list[dict[str, Any]]:
     """A reasoning model's (empty) reasoning first, then the words or the tool calls."""
-    status = "incomplete" if choice.finish_reason == "length" else "completed"
+    status = "incomplete" if choice.finish_reason in _INCOMPLETE_REASONS else "completed"
     output = []
     if request.reasoning["effort"] not in (None, "none"):
         output.append(shapes.reasoning_item(new_id("rs_", "output", 0)))
@@ -282,12 +293,12 @@ def _output_items(request: ResponsesRequest, choice: replies.Choice, new_id: Any
     return output
 
 
-def _paced_events(response: dict[str, Any], request: ResponsesRequest, call: Call) -> sse.PacedEvents:
+def _paced_events(stream: list[dict[str, Any]], request: ResponsesRequest, call: Call) -> sse.PacedEvents:
     """Each event framed with its `event:` line; a pause before every delta (one token each), and no
     `[DONE]`: the real stream ends with its last event."""
     pause = sse.token_pause(call.settings.tokens_per_second)
     events, pauses = [], []
-    for event in shapes.stream_events(response):
+    for event in stream:
         delta = shapes.is_delta(event)
         if delta and request.include_obfuscation:
             sse.add_obfuscation(event, event["sequence_number"])

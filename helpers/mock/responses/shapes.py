@@ -146,6 +146,32 @@ def _item_events(index: int, item: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"type": "response.output_item.done", **at, "item": item}
 
 
+def failed(response: dict[str, Any], sent: list[dict[str, Any]], message: str) -> dict[str, Any]:
+    """The response as `response.failed` shows it: status "failed", its `error` (a code the SDK's
+    ResponseError lists, the mock's words), the output items finished before it failed, no usage."""
+    done = [event["item"] for event in sent if event["type"] == "response.output_item.done"]
+    return {**response, "status": "failed", "completed_at": None, "incomplete_details": None,
+            "error": {"code": "server_error", "message": message}, "output": done, "usage": None}
+
+
+def failure_events(response: dict[str, Any], fault: str, number: int) -> list[dict[str, Any]]:
+    """What a stream sends when it fails after `number` events (faults.STREAM_FAULTS): an `error` event,
+    flat as the SDK's ResponseErrorEvent types it, or nested under `error` as the live service was seen to
+    send it (openai/openai-dotnet#881, Effect-TS/effect#7262; faults.py says more); a `response.failed`;
+    or nothing at all (`stream-cut`)."""
+    error = response.get("error") or {}
+    if fault == "stream-error":
+        return [{"type": "error", "sequence_number": number, "code": error.get("code"),
+                 "message": error.get("message"), "param": None}]
+    if fault == "stream-error-nested":
+        return [{"type": "error", "sequence_number": number,
+                 "error": {"type": "server_error", "code": error.get("code"), "message": error.get("message"),
+                           "param": None}}]
+    if fault == "stream-failed":
+        return [{"type": "response.failed", "sequence_number": number, "response": response}]
+    return []
+
+
 def is_delta(event: dict[str, Any]) -> bool:
     """A delta carries one token: the stream pauses before it, as the model generates it."""
     return str(event["type"]).endswith(".delta")

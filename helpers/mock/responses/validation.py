@@ -547,6 +547,7 @@ def _essentials(body: dict[str, Any], items: list[dict[str, Any]], tools: list[d
 
 
 def _reasoning_echo(model: str, reasoning: dict[str, Any]) -> dict[str, Any]:
-    """A reasoning model thinks with "medium" effort unless told otherwise; another model not at all."""
-    default_effort = "medium" if catalogue.is_reasoning_model(model) else None
+    """A reasoning model thinks with its default effort unless told otherwise (catalogue.py: "none" for
+    GPT-5.1 to 5.4, so gpt-5.4-mini does not think unless asked); another model not at all."""
+    default_effort = catalogue.default_reasoning_effort(model) if catalogue.is_reasoning_model(model) else None
     return {"effort": reasoning.get("effort", default_effort), "summary": reasoning.get("summary")}
