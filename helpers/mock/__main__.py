@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rpm", type=int, help="switch on a rate limit: requests per minute")
     parser.add_argument("--tpm", type=int, help="switch on a rate limit: tokens per minute")
     parser.add_argument("--profile", choices=list(PROFILES), default="openai",
-                        help="openai: the real service in every detail; minimal: a plain OpenAI-compatible "
-                             "server (any key, no OpenAI-only headers, plainer errors) (default: %(default)s)")
+                        help="openai: the real service in every detail; the others play servers that call "
+                             "themselves OpenAI-compatible (helpers/mock/profiles.py) (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print a line per request")
     args = parser.parse_args(argv)
     if args.api_key == MOCK_API_KEY and not is_loopback(args.host):
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:
-        if args.profile == "minimal":
-            key = "any (the minimal profile checks none)"
+        if not server.profile.checks_key:
+            key = f"any (the {args.profile} profile checks none)"
         print(f"Mock OpenAI server on {server.base_url}, key: {key} (Ctrl+C stops it)", flush=True)
         try:
             threading.Event().wait()

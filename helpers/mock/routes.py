@@ -10,13 +10,13 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import auth, errors, faults, ids
+from . import auth, errors, faults, ids, sse
 from .calls import Call, Settings
 from .chat import api as chat_api
 from .http import Request, Response
-from .json_bodies import json_response
+from .json_bodies import asks_for_stream, json_response
 from .models import api as models_api
-from .profiles import OPENAI, Profile
+from .profiles import OPENAI, Profile, stream_error_events
 from .rate_limits import Headers, RateLimiter
 from .replies import ScriptedReplies
 from .responses import api as responses_api
@@ -76,7 +76,7 @@ class MockApi:
         try:
             response = self._answer(request, number)
         except errors.ApiError as error:
-            response = self._error_response(error)
+            response = self._error_response(error, request)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
             traceback.print_exc(file=sys.stderr)
             response = self._error_response(errors.server_error())
@@ -115,6 +115,8 @@ class MockApi:
             faults.before_answer(fault, request, self.settings.hang_seconds, self.stopping)  # 429, 5xx, a hang
         call = Call(request, params, number, self.settings, self.scripted, self.stopping, self.responses)
         response = handler(call)
+        if response.events is not None:
+            response.events = profile.framed(response.events)  # OpenRouter's comment before the events
         if fault is not None:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
         if quota is not None:  # the limiter's count, not the handler's fixed generous numbers
@@ -126,10 +128,17 @@ class MockApi:
             return None
         return self.rate_limiter.admit(request.body)
 
-    def _error_response(self, error: errors.ApiError) -> Response:
-        """The error's body in the profile's shape, with its own headers (Retry-After, ...)."""
-        return json_response(error.status, self.settings.profile.error_body(error), list(error.headers.items()),
-                             indent=4)
+    def _error_response(self, error: errors.ApiError, request: Request | None = None) -> Response:
+        """The error's body in the profile's shape, with its own headers (Retry-After, ...). A server that
+        reports errors inside a stream (vLLM, OpenRouter) answers a streamed request's error with 200."""
+        profile = self.settings.profile
+        if profile.errors_in_stream and request is not None and asks_for_stream(request):
+            _, body = profile.error_answer(error, in_stream=True)
+            events = sse.PacedEvents(stream_error_events(body), [0.0, 0.0], self.stopping)
+            return Response(200, [("content-type", "text/event-stream; charset=utf-8")],
+                            events=profile.framed(events))
+        status, body = profile.error_answer(error)
+        return json_response(status, body, list(error.headers.items()), indent=4)
 
     def _with_common_headers(self, response: Response, number: int, started: float) -> Response:
         profile = self.settings.profile

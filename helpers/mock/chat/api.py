@@ -4,6 +4,7 @@ The path of one chat request: validation.py → ../replies.py → shapes.py → 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from .. import ids, rate_limits, replies, sse
@@ -15,7 +16,12 @@ from .validation import ChatRequest, validate_chat_request
 
 
 def create_completion(call: Call) -> Response:
-    chat = validate_chat_request(parse_request_body(call.request.body), strict=call.settings.profile.strict)
+    profile = call.settings.profile
+    chat = validate_chat_request(parse_request_body(call.request.body), strict=profile.strict)
+    if not profile.follows_tools_and_formats:  # a model never trained for them answers in prose
+        chat = replace(chat, tools=[], tool_choice="none", response_format={"type": "text"})
+    if not profile.stream_usage:  # `stream_options.include_usage` ignored: no usage chunk
+        chat = replace(chat, include_usage=False)
     text = call.scripted.take() or replies.answer_text(chat.messages)
     seed, number = call.settings.seed, call.number
     completion_id = ids.make_id("chatcmpl-", 29, seed, number)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 import urllib.parse
+from dataclasses import replace
 from typing import Any
 
 from .. import catalogue, errors, ids, rate_limits, replies, sse, tokens
@@ -24,11 +25,15 @@ _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_outp
 
 
 def create_response(call: Call) -> Response:
+    profile = call.settings.profile
     request = validate_responses_request(parse_request_body(call.request.body))
-    earlier = _earlier_turns(call, request.previous_response_id)
+    # A stateless server ignores `previous_response_id` and `store`: it keeps nothing to look up.
+    earlier = _earlier_turns(call, request.previous_response_id) if profile.stores_responses else []
     turn = chat_messages(request.input_items)
     messages = [*_instructions(request.instructions), *earlier, *turn]
     chat = _as_chat_request(request, messages)
+    if not profile.follows_tools_and_formats:  # a model never trained for them answers in prose
+        chat = replace(chat, tools=[], tool_choice="none", response_format={"type": "text"})
     if chat.prompt_tokens > catalogue.context_window(request.model):
         raise errors.invalid_request(
             "Your input exceeds the context window of this model. Please adjust your input and try again.",
@@ -41,7 +46,7 @@ def create_response(call: Call) -> Response:
     output = _output_items(request, choice, new_id)
     incomplete = "max_output_tokens" if choice.finish_reason == "length" else None
     response = shapes.response_object(
-        new_id("resp_", "response"), int(time.time()), request, output,
+        new_id(profile.response_id_prefix, "response"), int(time.time()), request, output,
         shapes.usage(chat.prompt_tokens, choice.completion_tokens), incomplete,
     )
     headers = rate_limits.after_one_request(chat.prompt_tokens)
@@ -52,7 +57,7 @@ def create_response(call: Call) -> Response:
     else:
         reply = json_response(200, response, headers)
         size = len(reply.body)
-    if request.store:
+    if request.store and profile.stores_responses:
         input_items = [{"id": new_id(_ITEM_PREFIXES[item["type"]], "input", n), **item}
                        for n, item in enumerate(request.input_items)]
         conversation = [*earlier, *turn, *chat_messages(output)]
@@ -226,6 +231,8 @@ def _paced_events(response: dict[str, Any], request: ResponsesRequest, call: Cal
         delta = shapes.is_delta(event)
         if delta and request.include_obfuscation:
             sse.add_obfuscation(event, event["sequence_number"])
+        if not call.settings.profile.sequence_numbers:  # some servers number no event
+            del event["sequence_number"]
         events.append(sse.typed_event(event))
         pauses.append(pause if delta else 0.0)
     return sse.PacedEvents(events, pauses, call.stopping)
