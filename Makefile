@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
 .PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
-	site site-serve site-test
+	site site-serve site-test portability
 
 help:
 	@echo "make lab          create .venv if needed, install, open JupyterLab on the start page"
@@ -16,6 +16,7 @@ help:
 	@echo "make lab-side-by-side LESSON=01_chat_completion   a paired lesson's three notebooks side by side"
 	@echo "make test         create .venv if needed, run every test (unit, notebooks, browser)"
 	@echo "make lint         ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test)"
+	@echo "make portability  every notebook against every profile of other servers (also run by .ci/run)"
 	@echo "make serve        run the mock OpenAI server on http://127.0.0.1:8000/v1"
 	@echo "make bench        measure the mock server against a raw-socket floor"
 	@echo "make format       normalise notebooks (metadata, navigation, lesson index)"
@@ -57,6 +58,11 @@ lab-side-by-side: $(INSTALLED)
 # 40 (LLM_CALLS_TOKENS_PER_SECOND is every mock's default pace, and that cell's too).
 test: $(INSTALLED)
 	LLM_CALLS_TOKENS_PER_SECOND=40 $(PYTEST) -m "not site"
+
+# Every notebook against every profile the mock plays of other OpenAI-compatible servers
+# (helpers/mock/profiles.py); `make test` runs the three combined ones. One test per profile, two at a time.
+portability: $(INSTALLED)
+	LLM_CALLS_PORTABILITY=all $(BIN)/python -m pytest -n 2 --dist load -m "not site" tests/lessons/test_portability.py
 
 # The lint and type gate on its own; `make test` runs it too (tests/test_lint.py).
 lint: $(INSTALLED)

@@ -35,19 +35,18 @@ WORKERS = 3
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
 KEY = "sk-any-key-this-server-checks-none"  # the key a learner sets; servers that check one are given it
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# `make test`: the three combined profiles, each notebook run against all three in one kernel.
+# `make portability` (LLM_CALLS_PORTABILITY=all): every profile, one test each, spread over the workers.
 RUN_ALL = os.environ.get("LLM_CALLS_PORTABILITY", "") == "all"
-PROFILES = [*profiles.FAMILIES, *profiles.COMBINED] if RUN_ALL else list(profiles.COMBINED)
+GROUPS = ([(profile,) for profile in (*profiles.FAMILIES, *profiles.COMBINED)] if RUN_ALL
+          else [profiles.COMBINED])
 
 
-@pytest.fixture(scope="module")
-def servers() -> Iterator[dict[str, helpers.MockServer]]:
+def _servers(group: tuple[profiles.Profile, ...]) -> dict[str, helpers.MockServer]:
     """One server per profile, as LLM_CALLS_TARGET=real would reach it; they stream without pauses."""
-    started = {profile.name: helpers.MockServer(profile=profile.name, api_key=KEY, tokens_per_second=0,
-                                                set_environment=False).start()
-               for profile in PROFILES}
-    yield started
-    for server in started.values():
-        server.stop()
+    return {profile.name: helpers.MockServer(profile=profile.name, api_key=KEY, tokens_per_second=0,
+                                             set_environment=False).start()
+            for profile in group}
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +121,18 @@ def test_the_profiles_run_here_hold_every_difference():
         assert wanted <= held, f"{field}: {wanted - held} is in no combined profile"
 
 
-def test_every_notebook_runs_against_every_profile(servers, kernel_environment):
+@pytest.mark.timeout(900)  # a liveness bound: the run takes a minute or two on two free cores
+@pytest.mark.parametrize("group", GROUPS, ids=lambda group: ",".join(p.name for p in group))
+def test_every_notebook_runs_against_other_servers(group, kernel_environment):
+    servers = _servers(group)
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        outcomes = dict(zip(NOTEBOOKS, pool.map(lambda path: run_notebook(path, servers), NOTEBOOKS),
-                            strict=True))
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            outcomes = dict(zip(NOTEBOOKS, pool.map(lambda path: run_notebook(path, servers), NOTEBOOKS),
+                                strict=True))
+    finally:
+        for server in servers.values():
+            server.stop()
     failures = [f"{path.relative_to(catalogue.NOTEBOOKS).as_posix()} {error}"
                 for path, errors in outcomes.items() for error in errors]
     print(f"{len(NOTEBOOKS)} notebooks x {len(servers)} profiles in {time.perf_counter() - started:.1f} s")
