@@ -12,7 +12,9 @@ Reading order
     auth.py           the Bearer key check that decides every 401
     faults.py         429, 500, 503, timeout, disconnect, buffered and html, switched on by a lesson
     rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
-    profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
+    profiles.py       `openai` (every detail of the real service), or another OpenAI-compatible server as its
+                      documentation says it differs: minimal (llama.cpp), local, openrouter, gemini, fastapi,
+                      and three combined profiles that hold every difference (README, "Other servers")
 
   One sub-package per API family, each with the same three names (and more only where it needs them):
     <family>/api.py         the handlers the routes table names: from checked request to answer

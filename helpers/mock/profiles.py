@@ -206,11 +206,11 @@ FAMILIES = (MINIMAL, LOCAL, OPENROUTER, GEMINI, FASTAPI)
 
 def combined(name: str, first: Profile, *others: Profile) -> Profile:
     """One profile with every difference of the given ones: a switch another profile turns away from
-    OpenAI is turned away here too. The error shape and the way /v1/responses is served exclude each
-    other: those are the first profile's."""
+    OpenAI is turned away here too. What excludes itself is the first profile's: whether the key is
+    checked, the error shape, the way /v1/responses is served."""
     changes: dict[str, Any] = {}
     for field in fields(Profile):
-        if field.name in ("name", "errors", "responses", "extra_paths"):
+        if field.name in ("name", "checks_key", "errors", "responses", "extra_paths"):
             continue
         differing = [getattr(p, field.name) for p in (first, *others)
                      if getattr(p, field.name) != getattr(OPENAI, field.name)]
@@ -222,8 +222,8 @@ def combined(name: str, first: Profile, *others: Profile) -> Profile:
 # Three profiles that together hold every difference of the families (tests/mock/test_profiles.py checks it).
 COMBINED = (
     combined("openrouter+local", OPENROUTER, LOCAL),
-    combined("gemini+fastapi", GEMINI, FASTAPI),
-    combined("local+minimal", LOCAL, MINIMAL),
+    combined("gemini+local", GEMINI, LOCAL),
+    combined("fastapi+minimal", FASTAPI, MINIMAL),
 )
 
 PROFILES = {profile.name: profile for profile in (OPENAI, *FAMILIES, *COMBINED)}

@@ -77,7 +77,8 @@ def run_notebook(path: Path, servers: dict[str, helpers.MockServer]) -> list[str
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     notebook.cells = [new for name, server in servers.items()
                       for new in (_switch_cell(name, server.base_url), *map(_copy, cells))]
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
+                            kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
