@@ -16,8 +16,8 @@ imitates one kind of server and cites, in its comment, where its differences are
 
 Differences that do not exclude each other are combined (`combined`) so that three profiles carry every
 one of them; `make test` runs every notebook against those three (COMBINED), `make portability` against
-every profile (tests/lessons/test_portability.py). What excludes what: a server has one error shape and
-one way of serving /v1/responses (stored, stateless or not at all).
+every profile (tests/lessons/test_portability.py). What excludes what: a server checks keys or not, has
+one error shape, and one way of serving /v1/responses (stored, stateless or not at all).
 
 A profile never speaks OpenAI's words where that server would not: errors whose message is OpenAI's own
 (the 401's "Incorrect API key provided", the 404's "Invalid URL", the invalid-JSON hint that points to
@@ -188,7 +188,9 @@ OPENROUTER = Profile("openrouter", strict=False, openai_headers=False, responses
 
 # Gemini's OpenAI-compatible endpoint (https://ai.google.dev/gemini-api/docs/openai): errors wrapped in a
 # one-element array, [{"error": {"code": 400, "message", "status": "INVALID_ARGUMENT"}}] (captured in
-# FuzzAnything/PromptFuzz issue 42 and Simpleyyt/ai-manus issue 101), and no /v1/responses.
+# FuzzAnything/PromptFuzz issue 42 and Simpleyyt/ai-manus issue 101), and no /v1/responses (the endpoints
+# it documents, as summarised at https://www.developersdigest.tech/reference/api-compatibility/google:
+# chat/completions, embeddings, images/generations, videos, batches, models).
 GEMINI = Profile("gemini", strict=False, openai_headers=False, responses="none", errors="gemini")
 
 # A server built on FastAPI: a body its pydantic model refuses is 422 {"detail": [{"type", "loc", "msg",
@@ -219,7 +221,8 @@ def combined(name: str, first: Profile, *others: Profile) -> Profile:
     return replace(first, name=name, **changes)
 
 
-# Three profiles that together hold every difference of the families (tests/mock/test_profiles.py checks it).
+# Three profiles that together hold every difference of the families (tests/lessons/test_portability.py checks
+# it); the first of each keeps its key check and its error shape, so both reach the notebooks' 401 paths.
 COMBINED = (
     combined("openrouter+local", OPENROUTER, LOCAL),
     combined("gemini+local", GEMINI, LOCAL),
