@@ -7,8 +7,8 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test record replay-check check-real lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
-	site site-serve site-test
+.PHONY: help lab lab-side-by-side test record replay-check check-real portability lint serve bench suite-times format \
+	notebooks binder-urls binder-readme upgrade clean site site-serve site-test
 
 # `make help` prints the `## ` lines written just above each target: the one description of each.
 help:
@@ -68,6 +68,11 @@ replay-check: $(INSTALLED)
 ## compare the mock's answers with the real API's, field by field (needs OPENAI_API_KEY; sends five requests)
 check-real: $(INSTALLED)
 	$(BIN)/python -m helpers.mock.recording.drift $(if $(UPSTREAM),--upstream $(UPSTREAM))
+
+# `make test` runs the three combined profiles; this runs every profile, one test each, two at a time.
+## every notebook against every profile of other OpenAI-compatible servers (helpers/mock/profiles.py; .ci/run runs it)
+portability: $(INSTALLED)
+	LLM_CALLS_PORTABILITY=all $(BIN)/python -m pytest -n 2 --dist load -m "not site" tests/lessons/test_portability.py
 
 ## ruff over the tree, mypy --strict over helpers/ and tools/ (also part of make test: tests/test_lint.py)
 lint: $(INSTALLED)

@@ -15,7 +15,9 @@ Reading order
                       streams that fail after their 200 (an error event, response.failed or .incomplete,
                       a stream ended before its terminal event), played by each family's stream code
     rate_limits.py    the account's limits: every answer's x-ratelimit-* headers, the 429s, the limiter
-    profiles.py       `openai` (every detail of the real service) or `minimal` (a plain compatible server)
+    profiles.py       `openai` (every detail of the real service), or another OpenAI-compatible server as its
+                      documentation says it differs: minimal (llama.cpp), local, openrouter, gemini, fastapi,
+                      and three combined profiles that hold every difference (README, "Other servers")
 
   One sub-package per API family, each with the same three names (and more only where it needs them):
     <family>/api.py         the handlers the routes table names: from checked request to answer

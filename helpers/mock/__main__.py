@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rpm", type=int, help="switch on a rate limit: requests per minute")
     parser.add_argument("--tpm", type=int, help="switch on a rate limit: tokens per minute")
     parser.add_argument("--profile", choices=list(PROFILES), default="openai",
-                        help="openai: the real service in every detail; minimal: a plain OpenAI-compatible "
-                             "server (any key, no OpenAI-only headers, plainer errors) (default: %(default)s)")
+                        help="openai: the real service in every detail; the others play servers that call "
+                             "themselves OpenAI-compatible (helpers/mock/profiles.py) (default: %(default)s)")
     parser.add_argument("--record", metavar="FILE", help="forward every request to --upstream and append each "
                         "exchange to FILE (the provider's key comes from OPENAI_API_KEY, never from here)")
     parser.add_argument("--upstream", metavar="URL", help="the provider to record, e.g. https://api.openai.com/v1")
@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     # The default key is public; a key given on the command line is not repeated, even here.
     key = MOCK_API_KEY if args.api_key == MOCK_API_KEY else "the one given with --api-key"
     with server:
-        if args.profile == "minimal":
-            key = "any (the minimal profile checks none)"
+        if not server.profile.checks_key:
+            key = f"any (the {args.profile} profile checks none)"
         print(f"Mock OpenAI server on {server.base_url}, key: {key} (Ctrl+C stops it)", flush=True)
         if args.record:
             print(f"Recording: every request goes to {args.upstream}; exchanges are appended to {args.record}",

@@ -9,7 +9,7 @@ from json.encoder import encode_basestring_ascii as quoted  # the C function jso
 from typing import Any
 
 from . import errors
-from .http import Response
+from .http import Request, Response
 
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
@@ -95,3 +95,13 @@ def _deeper_than(value: Any, limit: int) -> bool:
                     return True
                 stack.append((child, depth + 1))
     return False
+
+
+def asks_for_stream(request: Request) -> bool:
+    """Whether a request's JSON body has `"stream": true` (read again on the error path only, where the
+    body may not be JSON at all)."""
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(body, dict) and body.get("stream") is True

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import auth, errors, faults, ids, rate_limits
+from . import auth, errors, faults, ids, rate_limits, sse
 from .batches import api as batches_api
 from .batches.store import BatchStore
 from .calls import Call, Settings
@@ -23,9 +23,9 @@ from .embeddings import api as embeddings_api
 from .files import api as files_api
 from .files.store import FileStore
 from .http import Answer, BadRequest, Request, RequestHead, Response
-from .json_bodies import json_response
+from .json_bodies import asks_for_stream, json_response
 from .models import api as models_api
-from .profiles import OPENAI, Profile
+from .profiles import OPENAI, Profile, stream_error_events
 from .prompt_cache import PromptCache
 from .rate_limits import Headers, RateLimiter
 from .recording.tee import Tee
@@ -164,7 +164,7 @@ class MockApi:
             response = self._answer(handler, self._call(request, params, number), started)
             answered = True
         except errors.ApiError as error:
-            response = self._error_response(error)
+            response = self._error_response(error, request)
         except Exception:  # a bug in the mock: say so in OpenAI's words, keep serving
             traceback.print_exc(file=sys.stderr)
             response = self._error_response(errors.server_error())
@@ -195,6 +195,8 @@ class MockApi:
             raise
         if limited and response.status == 200 and self.source is None:  # the one place x-ratelimit-* are written
             response.headers += quota or rate_limits.after_one_request(call.prompt_tokens or 0)
+        if response.events is not None:
+            response.events = self.settings.profile.framed(response.events)  # OpenRouter's comment first
         if self.tee is not None:  # as a client gets it; a fault's part is played again on replay, so not kept
             response = self.tee.record(request, response, self._common_headers(call.number, started))
         if fault is not None:
@@ -212,10 +214,17 @@ class MockApi:
             return None
         return self.rate_limiter.admit(_json_or_none(call))
 
-    def _error_response(self, error: errors.ApiError) -> Response:
-        """The error's body in the profile's shape, with its own headers (Retry-After, ...)."""
-        return json_response(error.status, self.settings.profile.error_body(error), list(error.headers.items()),
-                             indent=4)
+    def _error_response(self, error: errors.ApiError, request: Request | None = None) -> Response:
+        """The error's body in the profile's shape, with its own headers (Retry-After, ...). A server that
+        reports errors inside a stream (vLLM, OpenRouter) answers a streamed request's error with 200."""
+        profile = self.settings.profile
+        if profile.errors_in_stream and request is not None and asks_for_stream(request):
+            _, body = profile.error_answer(error, in_stream=True)
+            events = sse.PacedEvents(stream_error_events(body), [0.0, 0.0], self.stopping)
+            return Response(200, [("content-type", "text/event-stream; charset=utf-8")],
+                            events=profile.framed(events))
+        status, body = profile.error_answer(error)
+        return json_response(status, body, list(error.headers.items()), indent=4)
 
     def _with_common_headers(self, response: Response, number: int, started: float) -> Response:
         profile = self.settings.profile

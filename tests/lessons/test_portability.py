@@ -1,12 +1,23 @@
-"""Every lesson runs unchanged against a plain OpenAI-compatible server: each notebook under notebooks/
-is executed with LLM_CALLS_TARGET=real against the mock's `minimal` profile (any key, no OpenAI-only
-headers, plainer errors, no /v1/responses). Outputs are not compared; an error outside a cell tagged
-`raises-exception` fails the test. Three notebooks run at a time, each in its own kernel."""
+"""Every lesson runs unchanged against servers that call themselves OpenAI-compatible: each notebook under
+notebooks/ is executed with LLM_CALLS_TARGET=real against mock servers playing such servers
+(helpers/mock/profiles.py). Outputs are not compared; an error outside a cell tagged `raises-exception`
+fails the test. `make test` runs the three combined profiles, which together hold every documented
+difference; `make portability` (LLM_CALLS_PORTABILITY=all) runs every profile.
+
+Cheap on purpose: one kernel per notebook runs it once per profile (the user namespace reset between
+runs, the environment set as a learner would set it), three notebooks at a time, streams without pauses.
+
+A new lesson is picked up by existing (tools/catalogue.py). A cell that cannot work against another
+server steps aside the way the lessons do: it checks `api.mock is None` (a real provider) or what the
+server answered, and prints one line saying what this server did differently and what OpenAI would
+have answered. Never a traceback, and never an exercise check on a model's wording.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,30 +25,35 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 import helpers
+from helpers.mock import profiles
 from tools import catalogue
 
-NOTEBOOKS = sorted(catalogue.NOTEBOOKS.glob("**/*.ipynb"))  # every notebook, lesson or not
+NOTEBOOKS = catalogue.lesson_paths()  # every lesson, in reading order: new ones join by existing
 WORKERS = 3
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
+KEY = "sk-any-key-this-server-checks-none"  # the key a learner sets; servers that check one are given it
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# `make test`: the three combined profiles, each notebook run against all three in one kernel.
+# `make portability` (LLM_CALLS_PORTABILITY=all): every profile, one test each, spread over the workers.
+RUN_ALL = os.environ.get("LLM_CALLS_PORTABILITY", "") == "all"
+GROUPS = ([(profile,) for profile in (*profiles.FAMILIES, *profiles.COMBINED)] if RUN_ALL
+          else [profiles.COMBINED])
+
+
+def _servers(group: tuple[profiles.Profile, ...]) -> dict[str, helpers.MockServer]:
+    """One server per profile, as LLM_CALLS_TARGET=real would reach it; they stream without pauses."""
+    return {profile.name: helpers.MockServer(profile=profile.name, api_key=KEY, tokens_per_second=0,
+                                             set_environment=False).start()
+            for profile in group}
 
 
 @pytest.fixture(scope="module")
-def compatible_server() -> Iterator[helpers.MockServer]:
-    """A plain compatible server, as LLM_CALLS_TARGET=real would reach one; it streams without pauses."""
-    with helpers.MockServer(profile="minimal", tokens_per_second=0, set_environment=False) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def real_target(compatible_server: helpers.MockServer) -> Iterator[None]:
-    """The environment a learner sets for a real provider, inherited by every kernel started meanwhile."""
-    values = {"LLM_CALLS_TARGET": "real", "OPENAI_BASE_URL": compatible_server.base_url,
-              "OPENAI_API_KEY": "sk-any-key-this-server-checks-none", "OPENAI_MODEL": helpers.MODEL,
-              # Mocks a notebook starts itself stream without pauses too: no output is compared here.
+def kernel_environment() -> Iterator[None]:
+    """What every kernel inherits: the real target; mocks a notebook starts itself stream without pauses
+    (no output is compared here)."""
+    values = {"LLM_CALLS_TARGET": "real", "OPENAI_API_KEY": KEY, "OPENAI_MODEL": helpers.MODEL,
               "LLM_CALLS_TOKENS_PER_SECOND": "0"}
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
@@ -49,35 +65,76 @@ def real_target(compatible_server: helpers.MockServer) -> Iterator[None]:
             os.environ[name] = value
 
 
-def run_notebook(path: Path) -> str | None:
-    """Execute the notebook in a fresh kernel from its own folder; the first unexpected error, or None."""
+def _switch_cell(name: str, base_url: str) -> nbformat.NotebookNode:
+    """A fresh start against another server: the user's names forgotten, the new address set."""
+    source = f"%reset -f\nimport os\nos.environ['OPENAI_BASE_URL'] = {base_url!r}  # profile {name}"
+    return nbformat.v4.new_code_cell(source, metadata={"tags": ["portability-switch"], "profile": name})
+
+
+def run_notebook(path: Path, servers: dict[str, helpers.MockServer]) -> list[str]:
+    """Run the notebook once per profile in one fresh kernel; each unexpected error as one line."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    notebook.cells = [new for name, server in servers.items()
+                      for new in (_switch_cell(name, server.base_url), *map(_copy, cells))]
+    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
+                            kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute()
-    except CellExecutionError:
-        return _first_error(notebook)
-    return None
+    except Exception as problem:  # the kernel died, or a cell timed out
+        return [f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"]
+    return _errors(notebook)
 
 
-def _first_error(notebook: nbformat.NotebookNode) -> str:
-    """Which cell failed, and with what: `cell 17 (bad_response = ...): KeyError: 'error'`."""
-    for position, cell in enumerate(notebook.cells):
+def _copy(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return nbformat.from_dict({**cell, "outputs": [], "execution_count": None})
+
+
+def _errors(notebook: nbformat.NotebookNode) -> list[str]:
+    """Which profile, which cell, and what: `[gemini] cell 17 (bad = ...): KeyError: 'error'`."""
+    found, profile, position = [], "?", 0
+    for cell in notebook.cells:
+        if "portability-switch" in cell.metadata.get("tags", []):
+            profile, position = cell.metadata["profile"], 0
+            continue
+        position += 1
         errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
         if errors and "raises-exception" not in cell.metadata.get("tags", []):
             first_line = cell.source.splitlines()[0] if cell.source else ""
-            return f"cell {position} ({first_line[:40]}): {errors[0].ename}: {ANSI.sub('', errors[0].evalue)}"
-    return "an error outside any cell (the kernel died, or a cell timed out)"
+            found.append(f"[{profile}] code cell {position} ({first_line[:40]}): "
+                         f"{errors[0].ename}: {ANSI.sub('', errors[0].evalue)[:200]}")
+    return found
 
 
 def test_there_are_notebooks_to_run():
     assert NOTEBOOKS
 
 
-def test_every_notebook_runs_against_a_plain_compatible_server(real_target):
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        outcomes = dict(zip(NOTEBOOKS, pool.map(run_notebook, NOTEBOOKS), strict=True))
-    names = {path: path.relative_to(catalogue.NOTEBOOKS).as_posix() for path in NOTEBOOKS}
-    failures = {names[path]: error for path, error in outcomes.items() if error is not None}
-    assert not failures, "\n".join(f"{name}: {error}" for name, error in failures.items())
+def test_the_profiles_run_here_hold_every_difference():
+    """The combined profiles carry every switch any family turns away from OpenAI, every error shape
+    and every way of serving /v1/responses, so `make test` misses none of them."""
+    for field in profiles.Profile.__dataclass_fields__:
+        if field in ("name", "extra_paths"):
+            continue
+        wanted = {getattr(p, field) for p in profiles.FAMILIES} - {getattr(profiles.OPENAI, field)}
+        held = {getattr(p, field) for p in profiles.COMBINED}
+        assert wanted <= held, f"{field}: {wanted - held} is in no combined profile"
+
+
+@pytest.mark.timeout(900)  # a liveness bound: the run takes a minute or two on two free cores
+@pytest.mark.parametrize("group", GROUPS, ids=lambda group: ",".join(p.name for p in group))
+def test_every_notebook_runs_against_other_servers(group, kernel_environment):
+    servers = _servers(group)
+    started = time.perf_counter()
+    try:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            outcomes = dict(zip(NOTEBOOKS, pool.map(lambda path: run_notebook(path, servers), NOTEBOOKS),
+                                strict=True))
+    finally:
+        for server in servers.values():
+            server.stop()
+    failures = [f"{path.relative_to(catalogue.NOTEBOOKS).as_posix()} {error}"
+                for path, errors in outcomes.items() for error in errors]
+    print(f"{len(NOTEBOOKS)} notebooks x {len(servers)} profiles in {time.perf_counter() - started:.1f} s")
+    assert not failures, "\n".join(failures)

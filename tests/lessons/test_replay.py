@@ -7,6 +7,7 @@ it executes every notebook twice."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -19,12 +20,15 @@ from nbclient.exceptions import CellExecutionError
 
 import helpers
 from helpers.mock.recording.cassette import read_cassette
-from tests.lessons.test_portability import CELL_TIMEOUT, NOTEBOOKS, WORKERS, _first_error
 from tools import catalogue
 
 PLANTED_KEY = "sk-planted-upstream-secret-for-make-record"
 
 pytestmark = pytest.mark.replay
+NOTEBOOKS = catalogue.lesson_paths()  # every lesson: a new one is replayed by existing
+WORKERS = 3
+CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def run_with(path: Path, **variables: str) -> str | None:
@@ -43,6 +47,16 @@ def run_with(path: Path, **variables: str) -> str | None:
     unanswered = [output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
                   if "[mock replay]" in output.get("text", "")]
     return unanswered[0].strip() if unanswered else None
+
+
+def _first_error(notebook: nbformat.NotebookNode) -> str:
+    """Which cell failed, and with what: `cell 17 (bad_response = ...): KeyError: 'error'`."""
+    for position, cell in enumerate(notebook.cells):
+        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+        if errors and "raises-exception" not in cell.metadata.get("tags", []):
+            first_line = cell.source.splitlines()[0] if cell.source else ""
+            return f"cell {position} ({first_line[:40]}): {errors[0].ename}: {ANSI.sub('', errors[0].evalue)}"
+    return "an error outside any cell (the kernel died, or a cell timed out)"
 
 
 def record_then_replay(path: Path, folder: Path) -> str | None:

@@ -130,4 +130,4 @@ def _answer(call: Call, handler: Any, line: Line, endpoint: str, number: int) ->
         reply = handler(inner)
         return reply.status, json.loads(reply.body)
     except errors.ApiError as error:
-        return error.status, call.settings.profile.error_body(error)
+        return call.settings.profile.error_answer(error)  # batches are OpenAI's only: its shape

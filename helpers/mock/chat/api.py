@@ -4,6 +4,7 @@ The path of one chat request: validation.py → ../replies.py → shapes.py → 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from .. import attachments, faults, ids, prompt_cache, replies, sse
@@ -15,8 +16,13 @@ from .validation import ChatRequest, validate_chat_request
 
 
 def create_completion(call: Call) -> Response:
+    profile = call.settings.profile
     body = call.json()
-    chat = validate_chat_request(body, strict=call.settings.profile.strict)
+    chat = validate_chat_request(body, strict=profile.strict)
+    if not profile.follows_tools_and_formats:  # a model never trained for them answers in prose
+        chat = replace(chat, tools=[], tool_choice="none", response_format={"type": "text"})
+    if not profile.stream_usage:  # `stream_options.include_usage` ignored: no usage chunk
+        chat = replace(chat, include_usage=False)
     cached = _cached_tokens(call, body, chat)
     seen = attachments.in_chat(chat.messages, call.files)  # images and files: checked, then measured
     text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(chat.messages))

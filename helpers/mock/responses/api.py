@@ -8,6 +8,7 @@ import json
 import re
 import time
 import urllib.parse
+from dataclasses import replace
 from typing import Any
 
 from .. import attachments, errors, faults, ids, replies, sse, tokens
@@ -27,13 +28,17 @@ _ITEM_PREFIXES = {"message": "msg_", "function_call": "fc_", "function_call_outp
 
 
 def create_response(call: Call) -> Response:
+    profile = call.settings.profile
     request = validate_responses_request(call.json())
-    earlier = _earlier_turns(call, request)
+    # A stateless server ignores `previous_response_id` and `store`: it keeps nothing to look up.
+    earlier = _earlier_turns(call, request) if profile.stores_responses else []
     turn = chat_messages(request.input_items)
     history = window.fit(request.model, request.truncation, _instructions(request.instructions), [*earlier, *turn],
                          _as_chat_request(request, []).tools or None)  # a 400, or the oldest dropped
     messages = [*_instructions(request.instructions), *history]
     chat = _as_chat_request(request, messages)
+    if not profile.follows_tools_and_formats:  # a model never trained for them answers in prose
+        chat = replace(chat, tools=[], tool_choice="none", response_format={"type": "text"})
     new_id = _id_maker(call)
     seen = attachments.in_responses(request.input_items, call.files)  # images and files: checked, measured
     text = call.scripted.take() or (attachments.reply(seen) if seen else replies.answer_text(messages))
@@ -48,7 +53,7 @@ def create_response(call: Call) -> Response:
                                  request.echo["prompt_cache_retention"], request.prompt_cache_options,
                                  messages, chat.tools or None)
     response = shapes.response_object(
-        new_id("resp_", "response"), int(time.time()), request, output,
+        new_id(profile.response_id_prefix, "response"), int(time.time()), request, output,
         shapes.usage(chat.prompt_tokens, choice.completion_tokens, cached), incomplete,
     )
     call.prompt_tokens = chat.prompt_tokens  # for the x-ratelimit-* headers (routes.py)
@@ -71,7 +76,7 @@ def create_response(call: Call) -> Response:
                    for n, item in enumerate(request.input_items)]
     if request.conversation is not None:  # this turn's input and output join the conversation
         call.conversations.add_items(request.conversation, [*input_items, *output])
-    if request.store:
+    if request.store and profile.stores_responses:
         conversation = [*earlier, *turn, *chat_messages(output)]
         size += len(call.request.body) + 8 * len(conversation)
         call.responses.add(response["id"], StoredResponse(response, input_items, conversation, size))
@@ -302,6 +307,8 @@ def _paced_events(stream: list[dict[str, Any]], request: ResponsesRequest, call:
         delta = shapes.is_delta(event)
         if delta and request.include_obfuscation:
             sse.add_obfuscation(event, event["sequence_number"])
+        if not call.settings.profile.sequence_numbers:  # some servers number no event
+            del event["sequence_number"]
         events.append(sse.typed_event(event))
         pauses.append(pause if delta else 0.0)
     return sse.PacedEvents(events, pauses, call.stopping)
