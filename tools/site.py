@@ -40,6 +40,7 @@ WIDGET_STILL = (
     "in JupyterLab to use it: <code>make lab</code> in a clone, or Binder where the page has its button.</p>"
     "<p>The code cells around it and their stored outputs show what it does.</p></div>"
 )
+NO_SUMMARY = "A picture stored in the notebook; its cell prints no summary of it."
 
 
 class StepsDoNotLineUp(ValueError):
@@ -113,8 +114,19 @@ def fence(text: str, info: str, options: str = "") -> str:
     return f"{ticks}{info}\n{options}{text.rstrip()}\n{ticks}"
 
 
-def output_text(output: nbformat.NotebookNode, images: dict[str, bytes], stem: str) -> str:
-    """One stored output as MyST: text in a block, HTML as raw HTML, a PNG as an image file, a widget as a still."""
+def picture_summary(cell: nbformat.NotebookNode) -> str:
+    """A picture's text alternative: the lines its cell printed (the charts of helpers.charts print one line per
+    row they draw), joined by semicolons. Without it docutils falls back to the image's file path, which says
+    nothing; a cell that prints nothing gets a sentence saying so, and tests/site/test_site.py refuses that."""
+    printed = "".join(output.text for output in cell.get("outputs", [])
+                      if output.output_type == "stream" and output.name == "stdout")
+    lines = [line.strip() for line in printed.splitlines() if line.strip()]
+    return "; ".join(lines) or NO_SUMMARY
+
+
+def output_text(output: nbformat.NotebookNode, images: dict[str, bytes], stem: str, alt: str = NO_SUMMARY) -> str:
+    """One stored output as MyST: text in a block, HTML as raw HTML, a PNG as an image file with `alt` as its text
+    alternative, a widget as a still."""
     if output.output_type == "stream":
         return fence(output.text, "{code-block} text", f":class: sbs-output sbs-{output.name}\n\n")
     if output.output_type == "error":
@@ -127,7 +139,7 @@ def output_text(output: nbformat.NotebookNode, images: dict[str, bytes], stem: s
     if "image/png" in data:
         name = f"{stem}-{len(images) + 1}.png"
         images[name] = base64.b64decode(data["image/png"])
-        return f"![a stored output]({name})"
+        return f"```{{image}} {name}\n:alt: {alt}\n```"
     if "text/plain" in data:
         return fence(data["text/plain"], "{code-block} text", ":class: sbs-output\n\n")
     return ""
@@ -142,7 +154,8 @@ def cell_text(cell: nbformat.NotebookNode, images: dict[str, bytes], stem: str) 
     parts = [fence(cell.source, "ipython3")] if cell.source.strip() else []
     if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
         parts = [f":::{{dropdown}} Show the hidden code\n{parts[0]}\n:::"] if parts else []
-    parts += [text for output in cell.outputs if (text := output_text(output, images, stem))]
+    alt = picture_summary(cell)
+    parts += [text for output in cell.outputs if (text := output_text(output, images, stem, alt))]
     return "\n\n".join(parts)
 
 
@@ -236,10 +249,13 @@ def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Pat
 
 
 def site_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook as the site shows it: hidden solutions collapsed, widgets replaced by a still."""
+    """The notebook as the site shows it: hidden solutions collapsed, widgets replaced by a still, pictures with
+    the cell's printed summary as their text alternative."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        if any("image/png" in output.get("data", {}) for output in cell.outputs):
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = picture_summary(cell)
         if cell.metadata.get("jupyter", {}).get("source_hidden"):
             tags = cell.metadata.setdefault("tags", [])
             if "hide-input" not in tags:
