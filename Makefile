@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
+.PHONY: help lab lab-side-by-side reset test lint serve bench suite-times format notebooks binder-urls binder-readme upgrade clean \
 	site site-serve site-test
 
 help:
@@ -43,8 +43,25 @@ $(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
 	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
 	touch $(INSTALLED)
 
-lab: $(INSTALLED)
-	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
+# Learners work in their own copy of the lessons, made once from notebooks/ and ignored by git (and by pytest,
+# ruff, the site and the catalogue): running a notebook stores outputs and execution counts, and in a tracked
+# file that would make the next `git pull` fail. `make reset` (or `make reset LESSON=03_streaming`) copies again.
+WORK := my-notebooks
+$(WORK):
+	cp -R notebooks $(WORK)
+
+# One root for `lab` and `lab-side-by-side`: the repository, opened on the start page of the learner's copy.
+lab: $(INSTALLED) | $(WORK)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/tree/$(WORK)/00_start_here.ipynb
+
+# Copy the lessons again, losing the learner's changes: all of them, or one (LESSON=03_streaming, or a notebook
+# outside a folder: LESSON=00_start_here.ipynb).
+reset:
+	@if [ -n "$(filter command line environment,$(origin LESSON))" ]; then \
+	  test -e "notebooks/$(LESSON)" || { echo "no notebooks/$(LESSON)"; exit 1; }; \
+	  rm -rf "$(WORK)/$(LESSON)" && mkdir -p $(WORK) && cp -R "notebooks/$(LESSON)" "$(WORK)/$(LESSON)"; \
+	  echo "copied notebooks/$(LESSON) to $(WORK)/ again"; \
+	else rm -rf $(WORK) && cp -R notebooks $(WORK) && echo "copied notebooks/ to $(WORK)/ again"; fi
 
 # A paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
 LESSON ?= 01_chat_completion
@@ -119,5 +136,13 @@ site-serve: site
 site-test: $(SITE_INSTALLED)
 	$(BIN)/python -m pytest -m site tests/site/test_site.py
 
+# Also the side-by-side layouts that `make lab-side-by-side` imported into the user's Jupyter folder (asked of
+# .venv's jupyter, so before .venv goes). The learner's copy, my-notebooks/, stays: `make reset` replaces it.
 clean:
+	@if [ -x $(BIN)/jupyter ]; then \
+	  folder="$$($(BIN)/jupyter lab paths | sed -n 's/^Workspaces directory: //p')"; \
+	  for layout in workspaces/*.jupyterlab-workspace; do \
+	    rm -fv "$$folder/$$(basename "$$layout" .jupyterlab-workspace)-side-by-side-"*.jupyterlab-workspace; \
+	  done; \
+	fi
 	rm -rf $(VENV) build test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache
