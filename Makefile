@@ -34,13 +34,19 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# The virtual environment is (re)built whenever the pinned requirements change.
-$(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
+# The virtual environment is (re)built whenever the pinned requirements change: the lessons' pins for `make lab`
+# (as Binder installs them), the maintainers' tools on top for `make test` and the other maintainers' targets.
+LESSONS_INSTALLED := $(VENV)/.lessons-installed
+$(LESSONS_INSTALLED): requirements-lessons.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lessons.txt
 	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
+	touch $(LESSONS_INSTALLED)
+
+$(INSTALLED): $(LESSONS_INSTALLED) requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(INSTALLED)
 
 # Learners work in their own copy of the lessons, made once from notebooks/ and ignored by git (and by pytest,
@@ -51,7 +57,7 @@ $(WORK):
 	cp -R notebooks $(WORK)
 
 # One root for `lab` and `lab-side-by-side`: the repository, opened on the start page of the learner's copy.
-lab: $(INSTALLED) | $(WORK)
+lab: $(LESSONS_INSTALLED) | $(WORK)
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/tree/$(WORK)/00_start_here.ipynb
 
 # Copy the lessons again, losing the learner's changes: all of them, or one (LESSON=03_streaming, or a notebook
@@ -65,7 +71,7 @@ reset:
 
 # A paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
 LESSON ?= 01_chat_completion
-lab-side-by-side: $(INSTALLED)
+lab-side-by-side: $(LESSONS_INSTALLED)
 	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
 
@@ -110,12 +116,8 @@ binder-readme:
 # Re-resolve requirements.in to the newest releases, pin them, and prove the lessons still hold.
 upgrade: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --upgrade -r requirements.in
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^llm-calls-three-ways' \
-	  | { if [ -f requirements-site.txt ]; then grep -v -x -F -f requirements-site.txt; else cat; fi; } > requirements.lock.tmp
-	{ echo '# Exact versions the stored notebook outputs were made with. Regenerate with `make upgrade`.'; \
-	  echo '-e .'; cat requirements.lock.tmp; } > requirements.txt
-	rm requirements.lock.tmp
-	touch $(INSTALLED)
+	$(BIN)/python -m tools.pins
+	touch $(LESSONS_INSTALLED) $(INSTALLED)
 	$(PYTEST)
 
 # The reading site (issue 14): Sphinx + myst-nb over the stored notebooks, pinned in requirements-site.txt,
