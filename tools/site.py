@@ -30,6 +30,7 @@ SITE_CONF = REPO_ROOT / "site"  # conf.py, templates, the stylesheet
 SOURCE = REPO_ROOT / "build" / "site-src"  # generated: never edit, never commit
 OUTPUT = REPO_ROOT / "build" / "site"
 SIDE_BY_SIDE = "side_by_side"  # the side-by-side page's name inside a paired lesson's folder
+GUIDE = REPO_ROOT / "docs" / "instructors.md"  # the instructors' guide: a file of the repository and a page of the site
 BINDER_LINKS = "binder-links.json"  # docname -> Binder URL, read by site/conf.py
 WAY_LABELS = {"socket": "socket", "urllib": "urllib", "requests": "requests", "openai_sdk": "openai SDK"}
 STEP = re.compile(r"^## Step \d+: .+$")
@@ -235,6 +236,8 @@ def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Pat
         + ("open a page in JupyterLab on Binder (the button at the top of each page) or " if binder else "")
         + "clone the repository and run `make lab`.",
         "",
+        "Teaching from these lessons? See [the instructors' guide](docs/instructors.md).",
+        "",
         "## Map of the collection",
         "",
         index,
@@ -243,6 +246,7 @@ def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Pat
         ":hidden:",
         "",
         *toctree,
+        "docs/instructors",
         "```",
         "",
     ])
@@ -309,6 +313,7 @@ def site_sources(notebooks: Path = NOTEBOOKS, remote: binder_urls.Remote | None 
             files[(folder / name).relative_to(root).as_posix()] = data
     for path in lesson_files(notebooks):  # what the lessons link to or show: example code, images
         files[path.relative_to(root).as_posix()] = path.read_bytes()
+    files[GUIDE.relative_to(REPO_ROOT).as_posix()] = GUIDE.read_bytes()
     links = binder_links(notebooks, lessons, paired, remote)
     files["index.md"] = start_page(notebooks, lessons, paired, binder=bool(links)).encode()
     files[BINDER_LINKS] = (json.dumps(links, indent=2, sort_keys=True) + "\n").encode()
