@@ -474,8 +474,8 @@ _WRAPPING = """() => {
             const first = document.createRange();  // one character's width: the font is monospaced
             first.setStart(text, 0);
             first.setEnd(text, 1);
-            const textStart = rows[0].left + indent * first.getBoundingClientRect().width - 1;
-            if (rows.slice(1).some(row => row.left <= textStart)) { found.flush.push(line.textContent.trimEnd()); }
+            const textStart = rows[0].left + indent * first.getBoundingClientRect().width;
+            if (rows.slice(1).some(row => row.left <= textStart + 1)) { found.flush.push(line.textContent.trimEnd()); }
         }
     }
     return found;
