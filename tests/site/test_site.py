@@ -238,6 +238,14 @@ def test_every_picture_says_in_text_what_its_cell_prints(site: Path) -> None:
     assert all(alt and not alt.endswith(".png") for alt in everywhere), everywhere
 
 
+def test_every_page_names_its_icon(site: Path) -> None:
+    """Without one, a browser asks every page's server for /favicon.ico, a 404 each time (headless Chromium does
+    not ask, so this is read from the HTML; test_every_internal_link_and_anchor_resolves checks the file is there)."""
+    lacking = [path.relative_to(site).as_posix() for path in html_pages(site)
+               if '<link rel="icon" href="' not in path.read_text(encoding="utf-8")]
+    assert not lacking, lacking
+
+
 def test_code_lines_are_split_only_where_the_highlighting_is_whole_line_by_line() -> None:
     block = '    <span class="k">def</span> f():\n        <span class="k">pass</span>\n'
     lines = site_extension.split_into_lines(block)
