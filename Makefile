@@ -7,8 +7,8 @@ INSTALLED := $(VENV)/.installed
 # back-offs, so a third worker pays off even on two cores (see `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 3 --dist loadfile
 
-.PHONY: help lab lab-side-by-side test record replay-check check-real portability lint serve bench suite-times format \
-	notebooks binder-urls binder-readme upgrade clean site site-serve site-test
+.PHONY: help lab lab-side-by-side reset test record replay-check check-real portability lint serve bench suite-times \
+	format notebooks binder-urls binder-readme upgrade clean site site-serve site-test
 
 # `make help` prints the `## ` lines written just above each target: the one description of each.
 help:
@@ -24,23 +24,46 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# The virtual environment is (re)built whenever the pinned requirements change.
-$(INSTALLED): requirements.txt pyproject.toml binder/overrides.json
+# The virtual environment is (re)built whenever the pinned requirements change: the lessons' pins for `make lab`
+# (as Binder installs them), the maintainers' tools on top for `make test` and the other maintainers' targets.
+LESSONS_INSTALLED := $(VENV)/.lessons-installed
+$(LESSONS_INSTALLED): requirements-lessons.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lessons.txt
 	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
+	touch $(LESSONS_INSTALLED)
+
+$(INSTALLED): $(LESSONS_INSTALLED) requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(INSTALLED)
 
-## create .venv if needed, install, open JupyterLab on the start page
+# Learners work in their own copy of the lessons, made once from notebooks/ and ignored by git (and by pytest,
+# ruff, the site and the catalogue): running a notebook stores outputs and execution counts, and in a tracked
+# file that would make the next `git pull` fail. `make reset` (or `make reset LESSON=03_streaming`) copies again.
+WORK := my-notebooks
+$(WORK):
+	cp -R notebooks $(WORK)
+
+# One root for `lab` and `lab-side-by-side`: the repository, opened on the start page of the learner's copy.
+## install what the lessons need, open JupyterLab on the start page of your copy of the lessons (my-notebooks/)
 ## (headless: make lab LAB_ARGS="--no-browser --port 8888"; root gets --allow-root)
-lab: $(INSTALLED)
-	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
+lab: $(LESSONS_INSTALLED) | $(WORK)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/tree/$(WORK)/00_start_here.ipynb
+
+# `reset` without LESSON copies every lesson; a notebook outside a folder: LESSON=00_start_here.ipynb.
+## copy the lessons into my-notebooks/ again, losing your changes (LESSON=03_streaming for one lesson)
+reset:
+	@if [ -n "$(filter command line environment,$(origin LESSON))" ]; then \
+	  test -e "notebooks/$(LESSON)" || { echo "no notebooks/$(LESSON)"; exit 1; }; \
+	  rm -rf "$(WORK)/$(LESSON)" && mkdir -p $(WORK) && cp -R "notebooks/$(LESSON)" "$(WORK)/$(LESSON)"; \
+	  echo "copied notebooks/$(LESSON) to $(WORK)/ again"; \
+	else rm -rf $(WORK) && cp -R notebooks $(WORK) && echo "copied notebooks/ to $(WORK)/ again"; fi
 
 LESSON ?= 01_chat_completion
 ## a paired lesson's three notebooks side by side: make lab-side-by-side LESSON=03_streaming
-lab-side-by-side: $(INSTALLED)
+lab-side-by-side: $(LESSONS_INSTALLED)
 	$(BIN)/jupyter lab workspaces import workspaces/$(LESSON).jupyterlab-workspace
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) --LabApp.default_url=/lab/workspaces/$(LESSON)-side-by-side
 
@@ -111,12 +134,8 @@ binder-readme:
 ## move to the newest releases of every dependency, pin them, and run what make test runs
 upgrade: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet --upgrade -r requirements.in
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^llm-calls-three-ways' \
-	  | { if [ -f requirements-site.txt ]; then grep -v -x -F -f requirements-site.txt; else cat; fi; } > requirements.lock.tmp
-	{ echo '# Exact versions the stored notebook outputs were made with. Regenerate with `make upgrade`.'; \
-	  echo '-e .'; cat requirements.lock.tmp; } > requirements.txt
-	rm requirements.lock.tmp
-	touch $(INSTALLED)
+	$(BIN)/python -m tools.pins
+	touch $(LESSONS_INSTALLED) $(INSTALLED)
 	$(RUN_TESTS)
 
 # The reading site (issue 14): Sphinx + myst-nb over the stored notebooks, pinned in requirements-site.txt,
@@ -140,6 +159,14 @@ site-serve: site
 site-test: $(SITE_INSTALLED)
 	$(BIN)/python -m pytest -m site tests/site/test_site.py
 
-## remove .venv and everything built
+# Also the side-by-side layouts that `make lab-side-by-side` imported into the user's Jupyter folder (asked of
+# .venv's jupyter, so before .venv goes). The learner's copy, my-notebooks/, stays: `make reset` replaces it.
+## remove .venv, everything built and the imported side-by-side layouts (your my-notebooks/ stays)
 clean:
+	@if [ -x $(BIN)/jupyter ]; then \
+	  folder="$$($(BIN)/jupyter lab paths | sed -n 's/^Workspaces directory: //p')"; \
+	  for layout in workspaces/*.jupyterlab-workspace; do \
+	    rm -fv "$$folder/$$(basename "$$layout" .jupyterlab-workspace)-side-by-side-"*.jupyterlab-workspace; \
+	  done; \
+	fi
 	rm -rf $(VENV) build test-artifacts .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -12,7 +12,8 @@ project = "LLM Calls, Three Ways"
 html_title = project
 copyright = "the LLM Calls, Three Ways authors"
 
-extensions = ["myst_nb", "sphinx_design"]
+# tools.site_extension: named navigation for screen readers, code lines that wrap with a hanging indent.
+extensions = ["myst_nb", "sphinx_design", "tools.site_extension"]
 
 # The outputs on the site are the stored ones, the same that strict nbval compares: never run a notebook here.
 nb_execution_mode = "off"
@@ -28,6 +29,8 @@ html_theme = "sphinx_book_theme"
 templates_path = ["templates"]
 html_static_path = ["static"]
 html_css_files = ["site.css"]
+html_js_files = ["site.js"]  # the side-by-side pages' folded navigation, search snippets from the lesson text
+html_favicon = "static/favicon.svg"  # browsers ask for one on every page: without it, a 404 each time
 html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 2,

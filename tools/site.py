@@ -30,6 +30,7 @@ SITE_CONF = REPO_ROOT / "site"  # conf.py, templates, the stylesheet
 SOURCE = REPO_ROOT / "build" / "site-src"  # generated: never edit, never commit
 OUTPUT = REPO_ROOT / "build" / "site"
 SIDE_BY_SIDE = "side_by_side"  # the side-by-side page's name inside a paired lesson's folder
+GUIDE = REPO_ROOT / "docs" / "instructors.md"  # the instructors' guide: a file of the repository and a page of the site
 BINDER_LINKS = "binder-links.json"  # docname -> Binder URL, read by site/conf.py
 STEP = re.compile(r"^## Step \d+: .+$")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in tracebacks
@@ -39,6 +40,7 @@ WIDGET_STILL = (
     "in JupyterLab to use it: <code>make lab</code> in a clone, or Binder where the page has its button.</p>"
     "<p>The code cells around it and their stored outputs show what it does.</p></div>"
 )
+NO_SUMMARY = "A picture stored in the notebook; its cell prints no summary of it."
 
 
 class StepsDoNotLineUp(ValueError):
@@ -112,8 +114,19 @@ def fence(text: str, info: str, options: str = "") -> str:
     return f"{ticks}{info}\n{options}{text.rstrip()}\n{ticks}"
 
 
-def output_text(output: nbformat.NotebookNode, images: dict[str, bytes], stem: str) -> str:
-    """One stored output as MyST: text in a block, HTML as raw HTML, a PNG as an image file, a widget as a still."""
+def picture_summary(cell: nbformat.NotebookNode) -> str:
+    """A picture's text alternative: the lines its cell printed (the charts of helpers.charts print one line per
+    row they draw), joined by semicolons. Without it docutils falls back to the image's file path, which says
+    nothing; a cell that prints nothing gets a sentence saying so, and tests/site/test_site.py refuses that."""
+    printed = "".join(output.text for output in cell.get("outputs", [])
+                      if output.output_type == "stream" and output.name == "stdout")
+    lines = [line.strip() for line in printed.splitlines() if line.strip()]
+    return "; ".join(lines) or NO_SUMMARY
+
+
+def output_text(output: nbformat.NotebookNode, images: dict[str, bytes], stem: str, alt: str = NO_SUMMARY) -> str:
+    """One stored output as MyST: text in a block, HTML as raw HTML, a PNG as an image file with `alt` as its text
+    alternative, a widget as a still."""
     if output.output_type == "stream":
         return fence(output.text, "{code-block} text", f":class: sbs-output sbs-{output.name}\n\n")
     if output.output_type == "error":
@@ -126,7 +139,7 @@ def output_text(output: nbformat.NotebookNode, images: dict[str, bytes], stem: s
     if "image/png" in data:
         name = f"{stem}-{len(images) + 1}.png"
         images[name] = base64.b64decode(data["image/png"])
-        return f"![a stored output]({name})"
+        return f"```{{image}} {name}\n:alt: {alt}\n```"
     if "text/plain" in data:
         return fence(data["text/plain"], "{code-block} text", ":class: sbs-output\n\n")
     return ""
@@ -141,7 +154,8 @@ def cell_text(cell: nbformat.NotebookNode, images: dict[str, bytes], stem: str) 
     parts = [fence(cell.source, "ipython3")] if cell.source.strip() else []
     if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
         parts = [f":::{{dropdown}} Show the hidden code\n{parts[0]}\n:::"] if parts else []
-    parts += [text for output in cell.outputs if (text := output_text(output, images, stem))]
+    alt = picture_summary(cell)
+    parts += [text for output in cell.outputs if (text := output_text(output, images, stem, alt))]
     return "\n\n".join(parts)
 
 
@@ -222,6 +236,8 @@ def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Pat
         + ("open a page in JupyterLab on Binder (the button at the top of each page) or " if binder else "")
         + "clone the repository and run `make lab`.",
         "",
+        "Teaching from these lessons? See [the instructors' guide](docs/instructors.md).",
+        "",
         "## Map of the collection",
         "",
         index,
@@ -230,16 +246,20 @@ def start_page(notebooks: Path, lessons: list[Path], paired: dict[Path, list[Pat
         ":hidden:",
         "",
         *toctree,
+        "docs/instructors",
         "```",
         "",
     ])
 
 
 def site_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook as the site shows it: hidden solutions collapsed, widgets replaced by a still."""
+    """The notebook as the site shows it: hidden solutions collapsed, widgets replaced by a still, pictures with
+    the cell's printed summary as their text alternative."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
+        if any("image/png" in output.get("data", {}) for output in cell.outputs):
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = picture_summary(cell)
         if cell.metadata.get("jupyter", {}).get("source_hidden"):
             tags = cell.metadata.setdefault("tags", [])
             if "hide-input" not in tags:
@@ -293,6 +313,7 @@ def site_sources(notebooks: Path = NOTEBOOKS, remote: binder_urls.Remote | None 
             files[(folder / name).relative_to(root).as_posix()] = data
     for path in lesson_files(notebooks):  # what the lessons link to or show: example code, images
         files[path.relative_to(root).as_posix()] = path.read_bytes()
+    files[GUIDE.relative_to(REPO_ROOT).as_posix()] = GUIDE.read_bytes()
     links = binder_links(notebooks, lessons, paired, remote)
     files["index.md"] = start_page(notebooks, lessons, paired, binder=bool(links)).encode()
     files[BINDER_LINKS] = (json.dumps(links, indent=2, sort_keys=True) + "\n").encode()

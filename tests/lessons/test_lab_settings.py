@@ -43,8 +43,34 @@ def test_make_and_binder_install_the_settings_where_jupyterlab_reads_them():
 
 
 def test_make_lab_passes_lab_args_and_allows_root_only_for_root():
-    result = subprocess.run(["make", "-n", "-W", "requirements.txt", "lab", "LAB_ARGS=--no-browser --port 8888"],
+    result = subprocess.run(["make", "-n", "-W", "requirements-lessons.txt", "lab",
+                             "LAB_ARGS=--no-browser --port 8888"],
                             capture_output=True, text=True, cwd=ROOT, check=True)
     command = next(line for line in result.stdout.splitlines() if "jupyter lab" in line)
     assert "--no-browser --port 8888" in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
+
+
+def _dry_run(*target: str) -> list[str]:
+    result = subprocess.run(["make", "-n", "-W", "requirements-lessons.txt", *target], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    return result.stdout.splitlines()
+
+
+def test_make_lab_opens_the_start_page_of_the_learners_copy_from_the_same_root_as_side_by_side():
+    """A headless `make lab` prints a URL that opens the start page (not the Launcher); both targets serve the
+    repository's root, so a path means the same in each."""
+    lab = next(line for line in _dry_run("lab") if "jupyter lab" in line)
+    assert "--LabApp.default_url=/lab/tree/my-notebooks/00_start_here.ipynb" in lab
+    assert lab.rstrip().endswith(".ipynb") and "notebooks/00" not in lab.replace("my-notebooks/00", "")
+    side = next(line for line in _dry_run("lab-side-by-side") if "jupyter lab " in line and "import" not in line)
+    assert "root_dir" not in lab + side and "--LabApp.default_url=/lab/workspaces/" in side
+
+
+def test_make_lab_installs_only_what_the_lessons_need():
+    commands = "\n".join(_dry_run("lab"))
+    assert "-r requirements-lessons.txt" in commands and "-r requirements.txt" not in commands
+    lessons = (ROOT / "requirements-lessons.txt").read_text().lower()
+    for tool in ("playwright==", "mypy==", "ruff==", "hypothesis==", "nbval=="):
+        assert f"\n{tool}" not in lessons, tool
+    assert "-r ../requirements-lessons.txt" in (ROOT / "binder" / "requirements.txt").read_text()

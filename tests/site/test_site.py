@@ -1,7 +1,10 @@
 """The reading site: `python -m tools.site` builds it from the stored notebooks with warnings as errors; every lesson
-is a page, every internal link resolves, solutions stay collapsed, and each paired lesson has a side-by-side page.
+is a page, every internal link resolves, solutions stay collapsed, each paired lesson has a side-by-side page, and
+every picture's text alternative is the summary its cell prints.
 In Chromium, at a laptop's 1600x900 and a phone's 390x844, the pages load with no console error and nothing fetched
-from another host, code fits its block, and choosing a way in one step chooses it in every step.
+from another host, code fits its block, and choosing a way in one step (mouse or keyboard) chooses it in every step.
+Every page passes axe-core's WCAG 2 A and AA rules at both sizes, asks for no file the site lacks, and at 1600x900
+shows every code line whole or wrapped with a hanging indent. Search snippets are lesson text.
 Needs requirements-site.txt (`make site-test` installs it); screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import itertools
+import json
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -20,7 +24,7 @@ import nbformat
 import pytest
 
 from tests.browser.chromium import chromium_path, launch
-from tools import binder_urls, catalogue
+from tools import binder_urls, catalogue, site_extension
 from tools import site as site_tool
 from tools.notebooks import KERNELSPEC, LANGUAGE_INFO
 
@@ -36,7 +40,7 @@ PAIRED = catalogue.paired_lessons()
 FIRST_PAIRED = next(iter(PAIRED))
 SIDE_BY_SIDE = f"notebooks/{FIRST_PAIRED.name}/{site_tool.SIDE_BY_SIDE}.html"
 LESSON_PAGE = f"notebooks/{PAIRED[FIRST_PAIRED][0].relative_to(catalogue.NOTEBOOKS).with_suffix('.html')}"
-SITE_PAGES = 3  # besides the lessons and the side-by-side pages: the start page, the search page, the index
+SITE_PAGES = 4  # besides the lessons and the side-by-side pages: the start page, the search page, the index, the guide
 LAPTOP, PHONE = {"width": 1600, "height": 900}, {"width": 390, "height": 844}
 
 
@@ -105,7 +109,7 @@ def test_every_lesson_and_every_side_by_side_page_is_a_page(site: Path) -> None:
     side_by_side = {f"notebooks/{folder.name}/{site_tool.SIDE_BY_SIDE}.html" for folder in PAIRED}
     assert lessons <= pages
     assert side_by_side <= pages
-    assert {"index.html", "search.html", "genindex.html"} <= pages
+    assert {"index.html", "search.html", "genindex.html", "docs/instructors.html"} <= pages
     assert len(pages) == len(LESSONS) + len(PAIRED) + SITE_PAGES, sorted(pages)
 
 
@@ -198,10 +202,62 @@ def test_steps_that_stop_lining_up_stop_the_build_with_a_clear_message(tmp_path:
     assert "Renamed" in message
 
 
+def _picture_cells() -> list[tuple[Path, nbformat.NotebookNode]]:
+    return [(lesson, cell) for lesson in LESSONS for cell in nbformat.read(lesson, as_version=4).cells
+            if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs)]
+
+
+class Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.alts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and "_images/" in (dict(attrs).get("src") or ""):
+            self.alts.append(dict(attrs).get("alt") or "")
+
+
+def _alts(page: Path) -> list[str]:
+    images = Images()
+    images.feed(page.read_text(encoding="utf-8"))
+    return images.alts
+
+
+def test_every_picture_says_in_text_what_its_cell_prints(site: Path) -> None:
+    """A chart's text alternative is the summary its cell prints (one line per row it draws), on the lesson's page
+    and on the side-by-side page; docutils' fallback, the image's file path, would pass an audit and say nothing."""
+    pictures = _picture_cells()
+    assert pictures, "no lesson stores a picture any more: this test has nothing to check"
+    for lesson, cell in pictures:
+        summary = site_tool.picture_summary(cell)
+        assert summary != site_tool.NO_SUMMARY, f"{lesson}: a picture whose cell prints no summary of it"
+        assert summary in _alts(site / lesson.relative_to(REPO_ROOT).with_suffix(".html")), lesson
+        if lesson.parent in PAIRED:
+            assert summary in _alts(site / "notebooks" / lesson.parent.name / f"{site_tool.SIDE_BY_SIDE}.html")
+    everywhere = [alt for page in html_pages(site) for alt in _alts(page)]
+    assert all(alt and not alt.endswith(".png") for alt in everywhere), everywhere
+
+
+def test_every_page_names_its_icon(site: Path) -> None:
+    """Without one, a browser asks every page's server for /favicon.ico, a 404 each time (headless Chromium does
+    not ask, so this is read from the HTML; test_every_internal_link_and_anchor_resolves checks the file is there)."""
+    lacking = [path.relative_to(site).as_posix() for path in html_pages(site)
+               if '<link rel="icon" href="' not in path.read_text(encoding="utf-8")]
+    assert not lacking, lacking
+
+
+def test_code_lines_are_split_only_where_the_highlighting_is_whole_line_by_line() -> None:
+    block = '    <span class="k">def</span> f():\n        <span class="k">pass</span>\n'
+    lines = site_extension.split_into_lines(block)
+    assert lines is not None and lines.count('class="code-line"') == 2
+    assert '--indent: 4"' in lines and '--indent: 8"' in lines
+    assert site_extension.split_into_lines('<span class="s">"""one\ntwo"""</span>\n') is None
+
+
 # --- in the browser -------------------------------------------------------------------------------
 
 try:
-    from playwright.sync_api import Browser, Route, sync_playwright
+    from playwright.sync_api import Browser, Response, Route, sync_playwright
     from playwright.sync_api import Page as BrowserPage
 except ImportError:  # pragma: no cover - playwright is pinned in requirements.txt
     sync_playwright = None
@@ -383,3 +439,186 @@ def test_a_lesson_with_every_kind_of_output_builds_cleanly(tmp_path: Path) -> No
     assert page.count("ZeroDivisionError: division by zero") == len(catalogue.REQUIRED_WAYS)  # no colour codes
     assert page.count("<img") == len(catalogue.REQUIRED_WAYS)
     assert "example.py" in page
+
+
+# --- every page, audited ---------------------------------------------------------------------------
+
+try:
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:  # pragma: no cover - pinned in requirements-site.txt
+    Axe = None
+
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA (the engine ships inside axe-playwright-python).
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_A_AA}, "resultTypes": ["violations"]}
+
+# For every visible line of highlighted code (tools/site_extension.py makes each a span.code-line) that wraps:
+# where its continuation rows start, against where its text starts (its first row's left edge plus its
+# indentation). A continuation at or left of that reads like a dedent.
+_WRAPPING = """() => {
+    const found = {lines: 0, wrapped: 0, flush: [], unsplit: []};
+    for (const pre of document.querySelectorAll('article div.highlight pre')) {
+        if (pre.offsetParent === null) continue;
+        const lines = pre.querySelectorAll(':scope > .code-line');
+        if (lines.length === 0 && pre.textContent.trim()) { found.unsplit.push(pre.textContent.slice(0, 60)); }
+        for (const line of lines) {
+            found.lines += 1;
+            const range = document.createRange();
+            range.selectNodeContents(line);
+            const rows = [];
+            for (const rect of range.getClientRects()) {
+                if (rect.width === 0) continue;
+                const row = rows.find(r => Math.abs(r.top - rect.top) < 3);
+                if (row) { row.left = Math.min(row.left, rect.left); }
+                else { rows.push({top: rect.top, left: rect.left}); }
+            }
+            if (rows.length < 2) continue;
+            found.wrapped += 1;
+            rows.sort((a, b) => a.top - b.top);
+            const indent = Number(line.style.getPropertyValue('--indent'));
+            const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+            let text = walker.nextNode();
+            while (text && !text.data.length) text = walker.nextNode();
+            const first = document.createRange();  // one character's width: the font is monospaced
+            first.setStart(text, 0);
+            first.setEnd(text, 1);
+            const textStart = rows[0].left + indent * first.getBoundingClientRect().width;
+            if (rows.slice(1).some(row => row.left <= textStart + 1)) { found.flush.push(line.textContent.trimEnd()); }
+        }
+    }
+    return found;
+}"""
+
+
+def _remember_missing(missing: list[str], response: Response) -> None:
+    if response.status >= 400:
+        missing.append(f"{response.status} {response.url}")
+
+
+# The audit of one page is seconds of JavaScript (axe's color-contrast rule looks at every piece of text): both
+# sizes run at once, each in its own tab, and the audited fixture's first test gets the time the whole site takes.
+AUDIT_TIMEOUT = 1800
+
+
+def _open_tab(browser: Browser, viewport: dict[str, int], missing: list[str]) -> BrowserPage:
+    context = browser.new_context(viewport=viewport)
+    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
+                  else route.abort())
+    tab: BrowserPage = context.new_page()
+    tab.on("response", functools.partial(_remember_missing, missing))
+    return tab
+
+
+@pytest.fixture(scope="module")
+def audited(browser: Browser, served: str, site: Path) -> Iterator[dict[str, dict[str, dict[str, object]]]]:
+    """Every page of the site at both sizes, each opened once: axe-core's violations, the requests the site could
+    not answer, and (at 1600x900) how its code lines wrap. By viewport, then by page."""
+    axe = Axe()
+    pages = [path.relative_to(site).as_posix() for path in html_pages(site)]
+    missing: dict[str, list[str]] = {name: [] for name in VIEWPORTS}
+    tabs = {name: _open_tab(browser, viewport, missing[name]) for name, viewport in VIEWPORTS.items()}
+    results: dict[str, dict[str, dict[str, object]]] = {name: {} for name in VIEWPORTS}
+    for page in pages:
+        on_load: dict[str, list[str]] = {}
+        for name, tab in tabs.items():  # start both audits: axe.run returns a promise, kept on the page
+            missing[name].clear()
+            tab.goto(served + page, wait_until="networkidle")
+            # What the page asked for, before axe: axe's css-orientation-lock rule fetches the stylesheets again
+            # and resolves the theme's `@import "../basic.css"` against the site's root (a 404 of axe's own).
+            on_load[name] = list(missing[name])
+            tab.evaluate(axe.axe_script)
+            tab.evaluate(f"() => {{ window.audit = axe.run({json.dumps(AXE_OPTIONS)}); }}")
+        for name, tab in tabs.items():  # then wait for each
+            found: dict[str, object] = {"violations": tab.evaluate("() => window.audit.then(r => r.violations)"),
+                                        "missing": on_load[name]}
+            if VIEWPORTS[name] == LAPTOP:
+                found["wrapping"] = tab.evaluate(_WRAPPING)
+            results[name][page] = found
+    yield results
+    for tab in tabs.values():
+        tab.context.close()
+
+
+audit_only = pytest.mark.skipif(Axe is None, reason="needs axe-playwright-python (requirements-site.txt)")
+
+
+@browser_only
+@audit_only
+@pytest.mark.timeout(AUDIT_TIMEOUT)
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
+def test_every_page_passes_the_wcag_2_a_and_aa_audit(audited: dict[str, dict[str, dict[str, object]]],
+                                                     viewport: str) -> None:
+    problems = [f"{page}: {violation['id']} ({violation['impact']}) at {', '.join(map(str, node['target']))}: "
+                f"{violation['help']}"
+                for page, found in audited[viewport].items()
+                for violation in found["violations"]  # type: ignore[attr-defined]
+                for node in violation["nodes"]]
+    assert len(audited[viewport]) == len(LESSONS) + len(PAIRED) + SITE_PAGES
+    assert not problems, f"{len(problems)} WCAG 2 A/AA violations at {viewport}:\n" + "\n".join(problems[:60])
+
+
+@browser_only
+@audit_only
+@pytest.mark.timeout(AUDIT_TIMEOUT)
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
+def test_no_page_asks_for_a_file_the_site_lacks(audited: dict[str, dict[str, dict[str, object]]],
+                                                viewport: str) -> None:
+    """Such as /favicon.ico, which a browser asks for on every page that names no icon."""
+    missing = {page: found["missing"] for page, found in audited[viewport].items() if found["missing"]}
+    assert not missing, missing
+
+
+@browser_only
+@audit_only
+@pytest.mark.timeout(AUDIT_TIMEOUT)
+def test_at_1600x900_every_code_line_fits_or_wraps_past_its_own_indentation(
+        audited: dict[str, dict[str, dict[str, object]]]) -> None:
+    flush, unsplit, wrapped = [], [], 0
+    for page, found in audited["1600x900"].items():
+        wrapping: dict[str, list[str]] = found["wrapping"]  # type: ignore[assignment]
+        flush += [f"{page}: {line}" for line in wrapping["flush"]]
+        unsplit += [f"{page}: {text}" for text in wrapping["unsplit"]]
+        wrapped += int(wrapping["wrapped"])  # type: ignore[call-overload]
+    assert wrapped > 0, "no code line wraps anywhere: this test measured nothing"
+    assert not unsplit, "code blocks without a span per line (tools/site_extension.py):\n" + "\n".join(unsplit)
+    assert not flush, "wrapped code lines that continue at or left of their own text:\n" + "\n".join(flush)
+
+
+@browser_only
+def test_on_a_phone_the_keyboard_alone_chooses_a_way_in_every_step(browser: Browser, served: str) -> None:
+    ways = [path.stem for path in PAIRED[FIRST_PAIRED]]
+    seen = Visit(browser, served + SIDE_BY_SIDE, PHONE)
+    try:
+        page = seen.page
+        for _ in range(400):  # Tab from the top of the page until a step's way switcher has the focus
+            page.keyboard.press("Tab")
+            if page.evaluate("() => !!document.activeElement.closest('.sbs-step')"):
+                break
+        else:
+            pytest.fail("Tab never reached a step's way switcher")
+        assert page.evaluate("() => document.activeElement.matches('.sbs-step > input[type=radio]')")
+        page.keyboard.press("ArrowRight")
+        steps = page.evaluate(_STEPS)
+        assert [step["shown"] for step in steps] == [[ways[1]]] * len(steps), steps
+        focused = page.evaluate("() => getComputedStyle(document.activeElement.nextElementSibling).outlineStyle")
+        background = page.evaluate(
+            "() => getComputedStyle(document.activeElement.nextElementSibling).backgroundColor")
+        assert focused != "none" or background != "rgba(0, 0, 0, 0)", "the focused way shows no focus"
+    finally:
+        seen.close()
+
+
+@browser_only
+def test_search_results_show_lesson_text_not_the_themes_buttons(browser: Browser, served: str) -> None:
+    seen = Visit(browser, served + "search.html?q=urllib", LAPTOP)
+    try:
+        snippets = seen.page.locator("#search-results .context")
+        expect_count = snippets.first
+        expect_count.wait_for(timeout=30_000)
+        texts = snippets.all_inner_texts()
+        assert texts and all(text.strip() for text in texts), texts
+        chrome = [text for text in texts
+                  if ("Light" in text and "Dark" in text) or text.lstrip().startswith("Settings")]
+        assert not chrome, chrome
+    finally:
+        seen.close()
