@@ -48,6 +48,16 @@ def test_no_id_of_a_call_appears_in_two_notebooks():
     assert not repeated, f"ids shown in more than one notebook (pass each server its own seed): {repeated}"
 
 
+def _literal(seed: ast.expr | None) -> str | None:
+    """A seed written as a string, or as an f-string (one server per profile in a loop: `f"07/survey/{name}"`
+    counts by its written form, each `{...}` left as it stands, so it must still differ from every other)."""
+    if isinstance(seed, ast.Constant) and isinstance(seed.value, str):
+        return seed.value
+    if isinstance(seed, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "{...}" for part in seed.values)
+    return None
+
+
 def seeds_passed(path: Path) -> list[tuple[str, str | None]]:
     """Each `helpers.connect(...)`, `start_mock_server(...)` or `MockServer(...)` call in the notebook's
     code, with the `seed=` it passes (None without one), in order."""
@@ -62,7 +72,7 @@ def seeds_passed(path: Path) -> list[tuple[str, str | None]]:
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
                 if name in SERVER_STARTERS or (name == "connect" and "helpers" in ast.unparse(node.func)):
                     seed = next((k.value for k in node.keywords if k.arg == "seed"), None)
-                    value = seed.value if isinstance(seed, ast.Constant) else None
+                    value = _literal(seed)
                     calls.append((name, value))
     return calls
 
