@@ -142,7 +142,8 @@ class MockApi:
         otherwise the answer is the function that handles the request once its body is read."""
         profile = self.settings.profile
         try:
-            handler, params = self._route(head.method, head.target.split("?", 1)[0])  # 404 if none
+            path, upgrade = head.target.split("?", 1)[0], "upgrade" in head.by_name
+            handler, params = self._route(head.method, path, upgrade)  # 404 if none
             if profile.checks_key:
                 auth.authenticate(head.by_name, self.settings.api_key)  # 401 without the right key
         except errors.ApiError as error:
@@ -203,8 +204,11 @@ class MockApi:
             response = faults.after_answer(fault, response)  # `disconnect` cuts, `buffered` holds back, `html` replaces
         return response
 
-    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
-        if self.source is not None and path.startswith("/v1/"):
+    def _route(self, method: str, path: str, upgrade: bool = False) -> tuple[Handler, dict[str, str]]:
+        """The handler for a path (404 if none): the recording or the cassette's for every path under /v1,
+        but a WebSocket is not in a cassette, so a replaying mock answers its upgrade with its own."""
+        replaying = self.source is not None and not getattr(self.source, "answers_upgrades", True)
+        if self.source is not None and path.startswith("/v1/") and not (upgrade and replaying):
             return self.source, {}
         return find_route(method, path, self.settings.profile)
 

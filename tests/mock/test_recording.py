@@ -373,3 +373,23 @@ def test_shapes_compare_names_types_and_order_not_values():
         "body.id: the real API sends string, the mock number", "body.usage.total: only the real API sends it",
         "body.list[0]: the real API sends number, the mock string"]
 
+
+
+def test_a_replaying_mock_answers_a_websocket_with_its_own_and_a_recording_of_itself_keeps_none(start_server,
+                                                                                               tmp_path):
+    from tests.mock.websocket_support import handshake_request
+
+    cassette = tmp_path / "own.jsonl"
+    own = start_server(record=cassette)
+    post(own, "/chat/completions", chat_body())
+    request, _ = handshake_request(own.port, Authorization=f"Bearer {own.api_key}")
+    with socket.create_connection(("127.0.0.1", own.port), timeout=10) as sock:
+        sock.sendall(request)
+        assert sock.recv(65_536).startswith(b"HTTP/1.1 101 ")
+    own.stop()
+    assert [entry.path for entry in read_cassette(cassette)] == ["/v1/chat/completions"]  # no 101 kept
+    player = start_server(replay=cassette)
+    request, _ = handshake_request(player.port, Authorization=f"Bearer {player.api_key}")
+    with socket.create_connection(("127.0.0.1", player.port), timeout=10) as sock:
+        sock.sendall(request)
+        assert sock.recv(65_536).startswith(b"HTTP/1.1 101 ")  # the mock's own WebSocket, not a 400

@@ -22,7 +22,11 @@ TIMINGS = ("recorded", "mock")
 
 
 class Replayer:
-    """The handler of every request while replaying (routes.MockApi calls it in place of the API's own)."""
+    """The handler of every request while replaying (routes.MockApi calls it in place of the API's own).
+    A WebSocket upgrade is not among them: a cassette holds HTTP exchanges, so the mock's own WebSocket
+    answers it (`answers_upgrades`), with the mock's own answers."""
+
+    answers_upgrades = False
 
     def __init__(self, path: str | os.PathLike[str], timing: str = "recorded") -> None:
         if timing not in TIMINGS:

@@ -19,6 +19,8 @@ class Tee:
 
     def record(self, request: Request, response: Response,
                extra_headers: list[tuple[str, str]] | None = None) -> Response:
+        if response.takeover is not None:  # a WebSocket: not an HTTP exchange, not in a cassette
+            return response
         stored = request_value(request.body, request.headers.get("content-type", ""))
         headers = kept_headers([*response.headers, *(extra_headers or [])])
         if response.events is None:
