@@ -9,7 +9,8 @@ Reading order
     drift.py     `make check-real`: the mock's answers held against the real API's, field by field
 
 What it does not do: record a WebSocket or register a webhook with a provider (both refused with a 400 that
-says why); decide a match by any request header; keep compression (bodies are stored and replayed decoded).
+says why; replaying, the mock's own WebSocket answers an upgrade); decide a match by any request header; keep
+compression (bodies are stored and replayed decoded).
 """
 
 from __future__ import annotations
