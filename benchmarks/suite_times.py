@@ -18,7 +18,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PHASES = {  # name: pytest arguments (pyproject's addopts, nbval included, apply to each)
-    "unit tests": ["tests", "--ignore=tests/browser/test_browser.py", "-m", "not site"],
+    "unit tests": ["tests", "--ignore=tests/browser/test_browser.py", "-m", "not site and not replay"],
     "nbval": ["notebooks"],
     "browser test": ["tests/browser/test_browser.py"],
     "site build and its browser test (make site-test)": ["tests/site/test_site.py", "-m", "site"],
@@ -26,8 +26,9 @@ PHASES = {  # name: pytest arguments (pyproject's addopts, nbval included, apply
 XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a notebook's cells in one kernel
     "nbval, -n 2 --dist loadfile": ["notebooks", "-n", "2", "--dist", "loadfile"],
     "nbval, -n 3 --dist loadfile": ["notebooks", "-n", "3", "--dist", "loadfile"],
-    "whole suite, -n 2 --dist loadfile": ["-n", "2", "--dist", "loadfile"],
-    "whole suite, -n 3 --dist loadfile": ["-n", "3", "--dist", "loadfile"],
+    # make test's own selection: the site's and the replay check's tests are targets of their own
+    "whole suite, -n 3 --dist loadfile": ["-n", "3", "--dist", "loadfile", "-m", "not site and not replay"],
+    "whole suite, -n 5 --dist loadfile (make test)": ["-n", "5", "--dist", "loadfile", "-m", "not site and not replay"],
 }
 
 
