@@ -1,5 +1,5 @@
 """Checks every request parameter against a table of its JSON type, range and allowed values, in the real
-API's words. Chat Completions (chat/validation.py) and Responses (responses/validation.py) each have a table."""
+API's words. Each family's validation.py has a table; `checked_body` is the whole check of the smaller ones."""
 
 from __future__ import annotations
 
@@ -30,6 +30,31 @@ def check_type(table: Table, name: str, value: Any) -> None:
     if not TYPE_CHECKS[kind](value):
         article = "an" if kind[0] in "aeiou" else "a"
         raise errors.invalid_type(name, f"{article} {kind}", value)
+
+
+def checked_body(body: Any, table: Table, required: tuple[str, ...]) -> dict[str, Any]:
+    """A request body as the smaller families check it: a JSON object whose every field the table knows, with
+    the required ones there and each of its JSON type; the first that is not is the 400."""
+    if not isinstance(body, dict):
+        raise errors.invalid_type("body", "an object", body)
+    for name in body:
+        if name not in table:
+            raise errors.unknown_parameter(name)
+    for name in required:
+        if name not in body:
+            raise errors.missing_parameter(name)
+    for name, value in body.items():
+        check_type(table, name, value)
+    return body
+
+
+def page_size(query: dict[str, list[str]]) -> int:
+    """A list's `limit` (20 when not given), 1 to 100; otherwise a 400 in the mock's words."""
+    text = query.get("limit", ["20"])[0]
+    if not (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= 100):
+        raise errors.invalid_request(f"Invalid 'limit': expected an integer from 1 to 100, got '{text[:20]}'.",
+                                     param="limit")
+    return int(text)
 
 
 def check_ranges_and_choices(body: dict[str, Any], table: Table, ranges: dict[str, tuple[float, float]],

@@ -11,7 +11,7 @@ import time
 import urllib.parse
 from typing import Any
 
-from .. import errors, ids
+from .. import errors, ids, parameters
 from ..calls import Call
 from ..http import Request, Response
 from ..json_bodies import json_response
@@ -54,15 +54,11 @@ def list_batches(call: Call) -> Response:
     """Newest first, `limit` (20 unless told, 1 to 100) after the batch `after` names."""
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(call.request.path).query)
     jobs = call.batches.newest_first()
-    limit_text = query.get("limit", ["20"])[0]
-    if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 3 and 1 <= int(limit_text) <= 100):
-        raise errors.invalid_request(f"Invalid 'limit': expected an integer from 1 to 100, got '{limit_text[:20]}'.",
-                                     param="limit")
+    limit = parameters.page_size(query)
     after = query.get("after", [None])[0]
     if after is not None:
         position = next((n for n, job in enumerate(jobs) if job.batch_id == after), None)
         jobs = [] if position is None else jobs[position + 1:]
-    limit = int(limit_text)
     page = [job.view(call.files) for job in jobs[:limit]]
     return json_response(200, shapes.batch_list(page, len(jobs) > limit))
 

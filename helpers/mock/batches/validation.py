@@ -44,16 +44,7 @@ class Line:
 
 
 def validate_batch_request(body: Any) -> BatchRequest:
-    if not isinstance(body, dict):
-        raise errors.invalid_type("body", "an object", body)
-    for name in body:
-        if name not in PARAMETERS:
-            raise errors.unknown_parameter(name)
-    for name in REQUIRED:
-        if name not in body:
-            raise errors.missing_parameter(name)
-    for name, value in body.items():
-        parameters.check_type(PARAMETERS, name, value)
+    body = parameters.checked_body(body, PARAMETERS, REQUIRED)
     if body["completion_window"] != "24h":
         raise errors.invalid_value("completion_window", body["completion_window"], ["24h"])
     if body["endpoint"] not in ENDPOINTS:

@@ -20,18 +20,18 @@ MAX_ITEMS_AT_ONCE = 20  # "You may add up to 20 items at a time." (ConversationC
 
 def create_body(body: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The initial items and metadata of `POST /v1/conversations`."""
-    body = _checked(body, CREATE, required=())
+    body = parameters.checked_body(body, CREATE, required=())
     return _items(body.get("items") or []), _metadata(body.get("metadata"))
 
 
 def update_body(body: Any) -> dict[str, str]:
     """The new metadata of `POST /v1/conversations/{id}` (required, as `ConversationUpdateParams` says)."""
-    return _metadata(_checked(body, UPDATE, required=("metadata",))["metadata"])
+    return _metadata(parameters.checked_body(body, UPDATE, required=("metadata",))["metadata"])
 
 
 def add_items_body(body: Any) -> list[dict[str, Any]]:
     """The items of `POST /v1/conversations/{id}/items`: at least one, at most 20."""
-    items = _checked(body, ADD_ITEMS, required=("items",))["items"]
+    items = parameters.checked_body(body, ADD_ITEMS, required=("items",))["items"]
     if not items:
         raise errors.empty_array("items")
     return _items(items)
@@ -44,20 +44,6 @@ def include(query: dict[str, list[str]]) -> list[str]:
         if value not in responses_validation.INCLUDABLE:
             raise errors.invalid_value(f"include[{i}]", value, responses_validation.INCLUDABLE)
     return values
-
-
-def _checked(body: Any, table: parameters.Table, required: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise errors.invalid_type("body", "an object", body)
-    for name in body:
-        if name not in table:
-            raise errors.unknown_parameter(name)
-    for name in required:
-        if name not in body:
-            raise errors.missing_parameter(name)
-    for name, value in body.items():
-        parameters.check_type(table, name, value)
-    return body
 
 
 def _items(items: list[Any]) -> list[dict[str, Any]]:

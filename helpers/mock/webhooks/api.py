@@ -8,7 +8,7 @@ import base64
 import time
 import urllib.parse
 
-from .. import errors, ids
+from .. import errors, ids, parameters
 from ..calls import Call
 from ..http import Response
 from ..json_bodies import json_response
@@ -36,10 +36,7 @@ def list_endpoints(call: Call) -> Response:
     """Newest first, `limit` (20 unless told, 1 to 100) after the endpoint `after` names."""
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(call.request.path).query)
     listed = [endpoint.shown for _, endpoint in call.webhooks.endpoints.newest_first()]
-    limit_text = query.get("limit", ["20"])[0]
-    if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 3 and 1 <= int(limit_text) <= 100):
-        raise errors.invalid_request(f"Invalid 'limit': expected an integer from 1 to 100, got '{limit_text[:20]}'.",
-                                     param="limit")
+    limit = parameters.page_size(query)
     after = query.get("after", [None])[0]
     if after is not None:
         position = next((n for n, shown in enumerate(listed) if shown["id"] == after), None)
@@ -47,7 +44,6 @@ def list_endpoints(call: Call) -> Response:
             raise errors.invalid_request(f"Invalid 'after': no webhook endpoint with id '{after[:64]}'.",
                                          param="after")
         listed = listed[position + 1:]
-    limit = int(limit_text)
     return json_response(200, shapes.endpoint_list(listed[:limit], len(listed) > limit))
 
 

@@ -44,16 +44,7 @@ class EndpointRequest:
 
 
 def validate_endpoint_request(body: Any) -> EndpointRequest:
-    if not isinstance(body, dict):
-        raise errors.invalid_type("body", "an object", body)
-    for name in body:
-        if name not in PARAMETERS:
-            raise errors.unknown_parameter(name)
-    for name in REQUIRED:
-        if name not in body:
-            raise errors.missing_parameter(name)
-    for name, value in body.items():
-        parameters.check_type(PARAMETERS, name, value)
+    body = parameters.checked_body(body, PARAMETERS, REQUIRED)
     event_types = body["event_types"]
     if not event_types:
         raise errors.invalid_request("The mock needs at least one event type in 'event_types'.",
