@@ -68,6 +68,7 @@ class Profile:
     sequence_numbers: bool = True  # every Responses event carries `sequence_number`
     sse_comments: bool = False  # a stream opens with the comment `: OPENROUTER PROCESSING`
     follows_tools_and_formats: bool = True  # False: the model answers in prose whatever tools or format ask
+    websocket: bool = True  # GET /v1/responses upgraded to a WebSocket (OpenAI's alone: no other server documents it)
     extra_paths: tuple[str, ...] = ()  # paths of other API families this server has (None: every route)
 
     @property
@@ -165,7 +166,7 @@ OPENAI = Profile("openai")
 # llama.cpp's llama-server (ggml-org/llama.cpp, tools/server/utils.hpp `format_error_response`: the error
 # under "error" as {"code": <status>, "message", "type"}); no key unless started with --api-key; no
 # /v1/responses in the releases this profile was modelled on; no OpenAI-only headers.
-MINIMAL = Profile("minimal", checks_key=False, strict=False, openai_headers=False, responses="none",
+MINIMAL = Profile("minimal", websocket=False, checks_key=False, strict=False, openai_headers=False, responses="none",
                   errors="llama.cpp", extra_paths=("/v1/embeddings",))  # llama-server has /v1/embeddings
 
 # A small model on a local server. Ollama serves /v1/responses statelessly ("The same client supports
@@ -174,7 +175,7 @@ MINIMAL = Profile("minimal", checks_key=False, strict=False, openai_headers=Fals
 # (openvinotoolkit/model_server, OpenAIResponsesHandler::serializeUnaryResponseImpl). A model without
 # tool or JSON training answers in prose, `include_usage` ignored and Responses events without
 # `sequence_number`: all three seen against real servers and recorded in this project's issue 20.
-LOCAL = Profile("local", checks_key=False, strict=False, openai_headers=False, responses="stateless",
+LOCAL = Profile("local", websocket=False, checks_key=False, strict=False, openai_headers=False, responses="stateless",
                 response_id_prefix="resp-", errors="llama.cpp", stream_usage=False, sequence_numbers=False,
                 follows_tools_and_formats=False)
 
@@ -183,7 +184,7 @@ LOCAL = Profile("local", checks_key=False, strict=False, openai_headers=False, r
 # with status 200 (https://openrouter.ai/docs/api/reference/errors-and-debugging); streams carry the
 # comment `: OPENROUTER PROCESSING` (https://openrouter.ai/docs/api-reference/streaming); its Responses
 # API is stateless (issue 20's field research). Lenient about parameters it passes on to a provider.
-OPENROUTER = Profile("openrouter", strict=False, openai_headers=False, responses="stateless",
+OPENROUTER = Profile("openrouter", websocket=False, strict=False, openai_headers=False, responses="stateless",
                      errors="openrouter", errors_in_stream=True, sse_comments=True)
 
 # Gemini's OpenAI-compatible endpoint (https://ai.google.dev/gemini-api/docs/openai): errors wrapped in a
@@ -191,7 +192,7 @@ OPENROUTER = Profile("openrouter", strict=False, openai_headers=False, responses
 # FuzzAnything/PromptFuzz issue 42 and Simpleyyt/ai-manus issue 101), and no /v1/responses (the endpoints
 # it documents, as summarised at https://www.developersdigest.tech/reference/api-compatibility/google:
 # chat/completions, embeddings, images/generations, videos, batches, models).
-GEMINI = Profile("gemini", strict=False, openai_headers=False, responses="none", errors="gemini")
+GEMINI = Profile("gemini", websocket=False, strict=False, openai_headers=False, responses="none", errors="gemini")
 
 # A server built on FastAPI: a body its pydantic model refuses is 422 {"detail": [{"type", "loc", "msg",
 # "input"}]} and an unknown path 404 {"detail": "Not Found"} (FastAPI's default handlers,
@@ -200,7 +201,7 @@ GEMINI = Profile("gemini", strict=False, openai_headers=False, responses="none",
 # (vllm-project/vllm, vllm/entrypoints/openai/serving_chat.py; pull request 40986 discusses it). Its
 # other errors, {"error": {"message", "type", "param", "code": <status>}} in vLLM, are played by
 # llama.cpp's shape, which differs from them only in having no `param`.
-FASTAPI = Profile("fastapi", checks_key=False, strict=False, openai_headers=False, responses="none",
+FASTAPI = Profile("fastapi", websocket=False, checks_key=False, strict=False, openai_headers=False, responses="none",
                   errors="llama.cpp", fastapi_errors=True, errors_in_stream=True)
 
 FAMILIES = (MINIMAL, LOCAL, OPENROUTER, GEMINI, FASTAPI)

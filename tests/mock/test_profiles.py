@@ -4,6 +4,7 @@ difference looks like to a client, so that lessons can be checked against them w
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
@@ -246,3 +247,14 @@ def test_no_profile_but_openai_speaks_openai_s_words(start_server, name):
         text = reply.body.decode()
         assert "openai" not in text.lower() and "Invalid URL" not in text, text
         assert "Incorrect API key" not in text, text
+
+
+@pytest.mark.parametrize("name", [profile.name for profile in (*profiles.FAMILIES, *profiles.COMBINED)])
+def test_no_other_server_upgrades_get_responses_to_a_websocket(start_server, name):
+    from tests.mock.websocket_support import handshake_request
+
+    server = start_server(profile=name)
+    request, _ = handshake_request(server.port, Authorization=f"Bearer {server.api_key}")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        assert sock.recv(65_536).startswith(b"HTTP/1.1 404 ")  # as a path it does not have; OpenAI: 101

@@ -17,9 +17,10 @@ from .session import Connection, Session
 def connect(call: Call) -> Response:
     """The 101 that switches the connection to WebSocket frames; 426 or 400 for a handshake RFC 6455 does
     not allow. A GET without `Upgrade: websocket` asks for a path this API only serves as a WebSocket:
-    the mock answers it as it answers any path it does not have (OpenAI's answer is not documented)."""
+    the mock answers it as it answers any path it does not have (OpenAI's answer is not documented), and so
+    does a profile of another server, none of which documents a WebSocket (profiles.py)."""
     headers = call.request.headers
-    if not handshake.wants_upgrade(headers):
+    if not handshake.wants_upgrade(headers) or not call.settings.profile.websocket:
         raise errors.invalid_url(call.request.method, call.request.path.split("?", 1)[0])
     accept = handshake.check(headers)
     response = Response(101, [("upgrade", "websocket"), ("connection", "Upgrade"),
