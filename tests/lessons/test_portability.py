@@ -33,6 +33,7 @@ from tools import catalogue
 NOTEBOOKS = catalogue.lesson_paths()  # every lesson, in reading order: new ones join by existing
 WORKERS = 3
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
+KERNEL_STARTS = 2  # a kernel that dies before its first reply is started once more (died_starting)
 KEY = "sk-any-key-this-server-checks-none"  # the key a learner sets; servers that check one are given it
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # `make test`: the three combined profiles, each notebook run against all three in one kernel.
@@ -73,18 +74,28 @@ def _switch_cell(name: str, base_url: str) -> nbformat.NotebookNode:
 
 def run_notebook(path: Path, servers: dict[str, helpers.MockServer]) -> list[str]:
     """Run the notebook once per profile in one fresh kernel; each unexpected error as one line."""
-    notebook = nbformat.read(path, as_version=4)
-    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    notebook.cells = [new for name, server in servers.items()
-                      for new in (_switch_cell(name, server.base_url), *map(_copy, cells))]
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
-                            kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute()
-    except Exception as problem:  # the kernel died, or a cell timed out
-        return [f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"]
-    return _errors(notebook)
+    for attempt in range(KERNEL_STARTS):
+        notebook = nbformat.read(path, as_version=4)
+        cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        notebook.cells = [new for name, server in servers.items()
+                          for new in (_switch_cell(name, server.base_url), *map(_copy, cells))]
+        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
+                                kernel_name="python3", allow_errors=True,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except Exception as problem:  # the kernel died, or a cell timed out
+            if died_starting(problem) and attempt + 1 < KERNEL_STARTS:
+                continue
+            return [f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"]
+        return _errors(notebook)
+    return ["unreachable"]
+
+
+def died_starting(problem: Exception) -> bool:
+    """A kernel that died before it answered at all: the machine's doing, not the notebook's (several kernels
+    starting at once can draw the same free port), so it is started again, once (KERNEL_STARTS)."""
+    return isinstance(problem, RuntimeError) and "before replying to kernel_info" in str(problem)
 
 
 def _copy(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -20,6 +20,7 @@ from nbclient.exceptions import CellExecutionError
 
 import helpers
 from helpers.mock.recording.cassette import read_cassette
+from tests.lessons.test_portability import died_starting
 from tools import catalogue
 
 PLANTED_KEY = "sk-planted-upstream-secret-for-make-record"
@@ -31,7 +32,7 @@ CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def run_with(path: Path, **variables: str) -> str | None:
+def run_with(path: Path, retried: bool = False, **variables: str) -> str | None:
     """Execute the notebook in a fresh kernel whose environment adds `variables`; the first error, or None."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
@@ -44,6 +45,10 @@ def run_with(path: Path, **variables: str) -> str | None:
         client.execute(env=environment)
     except CellExecutionError:
         return _first_error(notebook)
+    except RuntimeError as problem:
+        if not died_starting(problem) or retried:
+            raise
+        return run_with(path, retried=True, **variables)  # the kernel died before its first reply: once more
     unanswered = [output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
                   if "[mock replay]" in output.get("text", "")]
     return unanswered[0].strip() if unanswered else None
