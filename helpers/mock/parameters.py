@@ -48,6 +48,24 @@ def checked_body(body: Any, table: Table, required: tuple[str, ...]) -> dict[str
     return body
 
 
+def known_fields(body: Any, table: Table, required: tuple[str, ...], strict: bool = True) -> dict[str, Any]:
+    """A request body as Chat Completions and embeddings check it: a JSON object; fields the table does not
+    know refused all together (`strict`) or dropped, as a plain compatible server ignores them; the required
+    ones there; each of its JSON type. Returns the known fields."""
+    if not isinstance(body, dict):
+        raise errors.invalid_type("body", "an object", body)
+    unknown = [name for name in body if name not in table]
+    if unknown and strict:
+        raise errors.unrecognized_arguments(unknown)
+    known: dict[str, Any] = {name: value for name, value in body.items() if name in table}
+    for name in required:
+        if name not in known:
+            raise errors.missing_parameter(name)
+    for name, value in known.items():
+        check_type(table, name, value)
+    return known
+
+
 def page_size(query: dict[str, list[str]]) -> int:
     """A list's `limit` (20 when not given), 1 to 100; otherwise a 400 in the mock's words."""
     text = query.get("limit", ["20"])[0]

@@ -97,17 +97,7 @@ class ChatRequest:
 def validate_chat_request(body: Any, strict: bool = True) -> ChatRequest:
     """Return the request's essentials, or raise the ApiError the real API would answer with.
     Not `strict` (a plain compatible server): unknown parameters are ignored, any model name is fine."""
-    if not isinstance(body, dict):
-        raise errors.invalid_type("body", "an object", body)
-    unknown = [name for name in body if name not in PARAMETERS]
-    if unknown and strict:
-        raise errors.unrecognized_arguments(unknown)
-    body = {name: value for name, value in body.items() if name in PARAMETERS}
-    for name in ("model", "messages"):
-        if name not in body:
-            raise errors.missing_parameter(name)
-    for name, value in body.items():
-        parameters.check_type(PARAMETERS, name, value)
+    body = parameters.known_fields(body, PARAMETERS, ("model", "messages"), strict)
     parameters.check_ranges_and_choices(body, PARAMETERS, RANGES, CHOICES)
     _check_messages(body["messages"])
     _check_tool_turns(body["messages"])

@@ -45,17 +45,7 @@ def invalid_input() -> errors.ApiError:
 
 
 def validate_embeddings_request(body: Any, strict: bool = True) -> EmbeddingsRequest:
-    if not isinstance(body, dict):
-        raise errors.invalid_type("body", "an object", body)
-    unknown = [name for name in body if name not in PARAMETERS]
-    if unknown and strict:
-        raise errors.unrecognized_arguments(unknown)
-    body = {name: value for name, value in body.items() if name in PARAMETERS}
-    for name in ("input", "model"):
-        if name not in body:
-            raise errors.missing_parameter(name)
-    for name, value in body.items():
-        parameters.check_type(PARAMETERS, name, value)
+    body = parameters.known_fields(body, PARAMETERS, ("input", "model"), strict)
     parameters.check_ranges_and_choices(body, PARAMETERS, {}, CHOICES)
     model = body["model"]
     size = _model_dimensions(model, strict)
