@@ -1,5 +1,8 @@
 """Where the time of `make test` goes: a fresh install, the unit tests, nbval over the notebooks, the browser test.
-Also times nbval spread over two workers with pytest-xdist, to show whether that pays on this machine.
+Also times nbval and the whole suite spread over pytest-xdist workers, to show what that pays on this machine.
+Each phase gets its wall time and the CPU its processes used (user + system): on two cores the CPU time
+halved is the floor a phase can reach however it is spread. The last phase is `make test` itself, with its
+environment, and prints its ten slowest items.
 
     python benchmarks/suite_times.py                  # fresh venv in a temp folder, then every phase in it
     python benchmarks/suite_times.py --reuse .venv    # skip the install, time the phases in an existing venv
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,19 +33,38 @@ XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a no
     "nbval, -n 3 --dist loadfile": ["notebooks", "-n", "3", "--dist", "loadfile"],
     # make test's own selection: the site's and the replay check's tests are targets of their own
     "whole suite, -n 3 --dist loadfile": ["-n", "3", "--dist", "loadfile", "-m", "not site and not replay"],
-    "whole suite, -n 5 --dist loadfile (make test)": ["-n", "5", "--dist", "loadfile", "-m", "not site and not replay"],
+    "whole suite, -n 5 --dist loadfile (make test)": [
+        "-n",
+        "5",
+        "--dist",
+        "loadfile",
+        "-m",
+        "not site and not replay",
+        "--durations=10",
+    ],
 }
+SLOW_LINE = re.compile(r"^\s*\d+\.\d+s (call|setup|teardown) ")  # pytest --durations' lines
+MAKE_TEST_ENV = {"LLM_CALLS_TOKENS_PER_SECOND": "40"}  # as the Makefile's RUN_TESTS sets it
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by every waited-for child process and its descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed(command: list[str], **kwargs) -> tuple[float, str]:
-    """Seconds the command took, and its last line of output (pytest's summary)."""
-    start = time.perf_counter()
+    """Seconds the command took, the CPU it used, and its last line of output (pytest's summary)."""
+    start, cpu = time.perf_counter(), children_cpu()
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, **kwargs)
     seconds = time.perf_counter() - start
     lines = (result.stdout + result.stderr).strip().splitlines() or [""]
-    last = lines[-1].strip("= ")
+    last = f"CPU {children_cpu() - cpu:6.1f} s  {lines[-1].strip('= ')}"
     if result.returncode not in (0, 5):
         last = f"exit {result.returncode}: {last}"
+    slowest = [line for line in lines if SLOW_LINE.match(line)]
+    if slowest:
+        last += "\n" + "\n".join(f"{'':<38}{line.strip()}" for line in slowest)
     return seconds, last
 
 
@@ -50,8 +74,9 @@ def install(venv: Path, cold: bool) -> tuple[float, str]:
     python = str(venv / "bin" / "python")
     quiet = ["--quiet", "--disable-pip-version-check"] + (["--no-cache-dir"] if cold else [])
     for what in (["--upgrade", "pip"], ["-r", "requirements.txt"], ["-r", "requirements-site.txt"]):  # as make does
-        result = subprocess.run([python, "-m", "pip", "install", *quiet, *what], cwd=REPO_ROOT,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [python, "-m", "pip", "install", *quiet, *what], cwd=REPO_ROOT, capture_output=True, text=True
+        )
         if result.returncode != 0:
             sys.exit(f"pip install {' '.join(what)} failed:\n{result.stdout}{result.stderr}")
     return time.perf_counter() - start, "cold pip cache" if cold else "with pip's cache as it is"
@@ -73,7 +98,7 @@ def main() -> int:
             rows.append(("install", *install(venv, args.cold)))
             print(f"{rows[-1][0]:<36} {rows[-1][1]:7.1f} s  {rows[-1][2]}", flush=True)
         pytest = [str(venv / "bin" / "python"), "-m", "pytest", "-q"]
-        env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+        env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", **MAKE_TEST_ENV)
         phases = dict(PHASES, **({} if args.no_xdist else XDIST))
         for name, selection in phases.items():
             rows.append((name, *timed(pytest + selection, env=env)))
