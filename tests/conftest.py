@@ -1,12 +1,15 @@
 """Fixtures of a mock server, for the mock's tests (tests/mock) and the playground's (tests/lessons/
 test_playground.py): one shared server, fresh servers on demand, clients of the shared server. The site
 and browser tests start what they need themselves. What the mock's tests share besides fixtures (the wire
-client, request bodies, the checks, `wait_for`) is in tests/mock/support.py."""
+client, request bodies, the checks, `wait_for`) is in tests/mock/support.py.
+
+Also how `make test` spreads the suite over pytest-xdist's workers (`--dist loadfile`, with two changes):
+see pytest_xdist_make_scheduler."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 import pytest
@@ -68,3 +71,44 @@ def session(server: helpers.MockServer) -> Iterator[requests.Session]:
     with requests.Session() as session:
         session.headers["Authorization"] = f"Bearer {server.api_key}"
         yield session
+
+
+# --- how the suite is spread over pytest-xdist's workers ---------------------------------------------
+
+# Tests that take long, sent to workers first so that none starts near the end while the others wait
+# (`make suite-times` lists the slowest): the browser test (one JupyterLab for the file), the learner's
+# copy (it runs pytest and ruff) and the lessons run against other servers. Matched against the start of
+# a unit's name: a file's path, or a test's id for the tests that go on their own.
+LONG_FIRST = ("tests/browser/test_browser.py", "tests/lessons/test_working_folder.py",
+              "tests/lessons/test_portability.py::test_every_notebook")
+# Tests that share nothing with the rest of their file, so each may go to any worker.
+EACH_ON_ITS_OWN = ("tests/lessons/test_portability.py::test_every_notebook",)
+
+
+class _Log(Protocol):
+    def __call__(self, *args: object) -> None: ...
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: _Log) -> object | None:
+    """`--dist loadfile` keeps a file's tests on one worker: a notebook's cells share one kernel (nbval)
+    and a module's tests its servers. Two changes: each lesson of the portability run is a unit of its
+    own (it shares nothing), and the long tests (LONG_FIRST) are handed out first. Other modes: xdist's."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongFirst(LoadFileScheduling):  # type: ignore[misc]
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if nodeid.startswith(EACH_ON_ITS_OWN) else str(super()._split_scope(nodeid))
+
+        def _assign_work_unit(self, node: object) -> None:
+            if not self.ordered:  # the queue is complete once the first unit is handed out
+                long = [scope for scope in self.workqueue if scope.startswith(LONG_FIRST)]
+                for scope in reversed(long):
+                    self.workqueue.move_to_end(scope, last=False)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return LongFirst(config, log)

@@ -5,7 +5,9 @@ fails the test. `make test` runs the three combined profiles, which together hol
 difference; `make portability` (LLM_CALLS_PORTABILITY=all) runs every profile.
 
 Cheap on purpose: one kernel per notebook runs it once per profile (the user namespace reset between
-runs, the environment set as a learner would set it), three notebooks at a time, streams without pauses.
+runs, the environment set as a learner would set it), a lesson's notebooks at once, streams without pauses.
+Each lesson is a test of its own, so pytest-xdist spreads the lessons over its workers (tests/conftest.py
+lets these tests, unlike the rest of a file's, go to different workers).
 
 A new lesson is picked up by existing (tools/catalogue.py). A cell that cannot work against another
 server steps aside the way the lessons do: it checks `api.mock is None` (a real provider) or what the
@@ -31,7 +33,12 @@ from helpers.mock import profiles
 from tools import catalogue
 
 NOTEBOOKS = catalogue.lesson_paths()  # every lesson, in reading order: new ones join by existing
-WORKERS = 3
+# A lesson: a folder's notebooks, or a notebook at the top level; its name is the test's id.
+LESSONS: dict[str, list[Path]] = {}
+for _path in NOTEBOOKS:
+    _lesson = _path if _path.parent == catalogue.NOTEBOOKS else _path.parent
+    LESSONS.setdefault(_lesson.relative_to(catalogue.NOTEBOOKS).as_posix(), []).append(_path)
+WORKERS = 3  # a lesson's notebooks run at once: it has at most three ways and a socket way
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
 KERNEL_STARTS = 2  # a kernel that dies before its first reply is started once more (died_starting)
 KEY = "sk-any-key-this-server-checks-none"  # the key a learner sets; servers that check one are given it
@@ -41,6 +48,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 RUN_ALL = os.environ.get("LLM_CALLS_PORTABILITY", "") == "all"
 GROUPS = ([(profile,) for profile in (*profiles.FAMILIES, *profiles.COMBINED)] if RUN_ALL
           else [profiles.COMBINED])
+RUNS = [pytest.param(group, lesson, id=f"{','.join(p.name for p in group)}-{lesson}")
+        for group in GROUPS for lesson in LESSONS]
 
 
 def _servers(group: tuple[profiles.Profile, ...]) -> dict[str, helpers.MockServer]:
@@ -120,6 +129,7 @@ def _errors(notebook: nbformat.NotebookNode) -> list[str]:
 
 def test_there_are_notebooks_to_run():
     assert NOTEBOOKS
+    assert sorted(path for paths in LESSONS.values() for path in paths) == sorted(NOTEBOOKS)
 
 
 def test_the_profiles_run_here_hold_every_difference():
@@ -133,19 +143,19 @@ def test_the_profiles_run_here_hold_every_difference():
         assert wanted <= held, f"{field}: {wanted - held} is in no combined profile"
 
 
-@pytest.mark.timeout(900)  # a liveness bound: the run takes a minute or two on two free cores
-@pytest.mark.parametrize("group", GROUPS, ids=lambda group: ",".join(p.name for p in group))
-def test_every_notebook_runs_against_other_servers(group, kernel_environment):
+@pytest.mark.timeout(300)  # a liveness bound: a lesson takes seconds
+@pytest.mark.parametrize(("group", "lesson"), RUNS)
+def test_every_notebook_runs_against_other_servers(group, lesson, kernel_environment):
     servers = _servers(group)
     started = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            outcomes = dict(zip(NOTEBOOKS, pool.map(lambda path: run_notebook(path, servers), NOTEBOOKS),
-                                strict=True))
+            outcomes = dict(zip(LESSONS[lesson], pool.map(lambda path: run_notebook(path, servers),
+                                                           LESSONS[lesson]), strict=True))
     finally:
         for server in servers.values():
             server.stop()
     failures = [f"{path.relative_to(catalogue.NOTEBOOKS).as_posix()} {error}"
                 for path, errors in outcomes.items() for error in errors]
-    print(f"{len(NOTEBOOKS)} notebooks x {len(servers)} profiles in {time.perf_counter() - started:.1f} s")
+    print(f"{len(outcomes)} notebooks x {len(servers)} profiles in {time.perf_counter() - started:.1f} s")
     assert not failures, "\n".join(failures)
