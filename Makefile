@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST := $(BIN)/python -m pytest -n 5 --dist loadfile
 
 .PHONY: help lab lab-side-by-side reset test record replay-check check-real portability lint serve bench suite-times \
-	format notebooks binder-urls binder-readme upgrade clean site site-serve site-test
+	format notebooks binder-urls binder-readme upgrade clean site site-serve site-test layouts-test
 
 # `make help` prints the `## ` lines written just above each target: the one description of each.
 help:
@@ -18,8 +18,12 @@ help:
 	  $(MAKEFILE_LIST)
 
 # JupyterLab's settings for learners (no news pop-up, code lines wrapped so three notebooks fit side by
-# side), installed into .venv as Binder's postBuild installs them into its image.
+# side) and our one extension, written by hand (binder/labextensions: a wrapped line continues indented past
+# its own first line, so it never reads like a dedent), installed into .venv as Binder's postBuild installs
+# them into its image.
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+LAB_EXTENSIONS := $(VENV)/share/jupyter/labextensions
+LAB_EXTENSION_FILES := $(shell find binder/labextensions -type f)
 # Extra options for `make lab`, e.g. LAB_ARGS="--no-browser --port 8888" in a headless container;
 # Jupyter refuses to run as root unless told, so root gets --allow-root.
 LAB_ARGS ?=
@@ -28,12 +32,13 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # The virtual environment is (re)built whenever the pinned requirements change: the lessons' pins for `make lab`
 # (as Binder installs them), the maintainers' tools on top for `make test` and the other maintainers' targets.
 LESSONS_INSTALLED := $(VENV)/.lessons-installed
-$(LESSONS_INSTALLED): requirements-lessons.txt pyproject.toml binder/overrides.json
+$(LESSONS_INSTALLED): requirements-lessons.txt pyproject.toml binder/overrides.json $(LAB_EXTENSION_FILES)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-lessons.txt
 	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
+	mkdir -p $(LAB_EXTENSIONS) && cp -R binder/labextensions/. $(LAB_EXTENSIONS)/
 	touch $(LESSONS_INSTALLED)
 
 $(INSTALLED): $(LESSONS_INSTALLED) requirements.txt
@@ -155,6 +160,11 @@ site: $(SITE_INSTALLED)
 site-serve: site
 	@echo "The site: http://127.0.0.1:$(SITE_PORT)/ (Ctrl-C stops it)"
 	$(BIN)/python -m http.server $(SITE_PORT) --bind 127.0.0.1 --directory build/site
+
+## every side-by-side layout in JupyterLab at 1600x900: each code line whole or hanging, nothing scrolls sideways
+## (make test opens one of each shape; also run by .ci/run)
+layouts-test: $(INSTALLED)
+	LLM_CALLS_LAYOUTS=all $(BIN)/python -m pytest tests/browser/test_browser.py -k side_by_side
 
 ## build it with warnings as errors and check it in Chromium (also run by .ci/run)
 site-test: $(SITE_INSTALLED)

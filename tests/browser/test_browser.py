@@ -40,8 +40,10 @@ NOTEBOOKS = [notebook for notebook in ALL_NOTEBOOKS
 ALL_WORKSPACES = sorted((REPO_ROOT / "workspaces").glob("*.jupyterlab-workspace"))
 # Every layout comes from one function (tools/binder_urls.py), and test_binder_urls checks each stored file
 # against it; the browser shows one of each shape by default (three ways in a row, the socket beside
-# urllib), every layout with LLM_CALLS_BROWSER=all.
-WORKSPACES = ALL_WORKSPACES if BROWSER_ALL else [
+# urllib), every layout with LLM_CALLS_LAYOUTS=all (`make layouts-test`, which .ci/run runs) or
+# LLM_CALLS_BROWSER=all.
+LAYOUTS_ALL = BROWSER_ALL or os.environ.get("LLM_CALLS_LAYOUTS", "").strip().lower() == "all"
+WORKSPACES = ALL_WORKSPACES if LAYOUTS_ALL else [
     next(path for path in ALL_WORKSPACES if not path.stem.endswith("-socket")),
     next(path for path in ALL_WORKSPACES if path.stem.endswith("-socket")),
 ]
@@ -363,8 +365,102 @@ def test_playground_streams_a_reply_into_the_page(page, lab, notebook):
     assert not TRACEBACK.search(page.locator(PANEL).inner_text())
 
 
+# How the code of each notebook in view reads: cell by cell (scrolled into view, so CodeMirror draws every
+# line of it), every code line that wraps, where its wrapped rows start against where its text starts (the
+# first character after its indentation, measured). A row at or left of that reads like a dedent. Also: any
+# code or output that scrolls sideways, and whether our extension decorated the line (class llm-calls-hang).
+_CODE_WRAPPING = """async expected => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const sideways = element => element.scrollWidth > element.clientWidth + 1
+        && ['auto', 'scroll'].includes(getComputedStyle(element).overflowX);
+    // One drawn line: decorated or not, wrapped or not, and whether a wrapped row starts at or left of its text.
+    const measure = line => {
+        const range = document.createRange();
+        range.selectNodeContents(line);
+        const rows = [];
+        for (const rect of range.getClientRects()) {
+            if (rect.width === 0) continue;
+            const row = rows.find(r => Math.abs(r.top - rect.top) < 3);
+            if (row) { row.left = Math.min(row.left, rect.left); }
+            else { rows.push({top: rect.top, left: rect.left}); }
+        }
+        const result = {text: line.textContent, hung: line.classList.contains('llm-calls-hang'),
+                        wrapped: rows.length > 1, flush: false};
+        if (!result.wrapped) return result;
+        rows.sort((a, b) => a.top - b.top);
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        let node = walker.nextNode(), offset = -1;
+        while (node && (offset = node.data.search(/\\S/)) < 0) node = walker.nextNode();
+        const first = document.createRange();
+        first.setStart(node, offset);
+        first.setEnd(node, offset + 1);
+        const textStart = first.getBoundingClientRect().left;
+        result.flush = rows.slice(1).some(row => row.left <= textStart + 1);
+        return result;
+    };
+    const titles = Object.fromEntries([...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab')]
+        .map(tab => [tab.dataset.id, tab.querySelector('.lm-TabBar-tabLabel').textContent]));
+    const found = {};
+    for (const panel of document.querySelectorAll('.jp-NotebookPanel')) {
+        if (panel.offsetParent === null) continue;
+        const name = titles[panel.id];
+        const counts = expected[name];
+        const seen = found[name] = {lines: 0, hung: 0, plain: [], wrapped: 0, flush: [], sideways: [], undrawn: []};
+        const cells = [...panel.querySelectorAll('.jp-CodeCell')];
+        if (cells.length !== counts.length) seen.undrawn.push(`${cells.length} code cells, not ${counts.length}`);
+        const scroller = panel.querySelector('.jp-WindowedPanel-outer');
+        for (const [index, cell] of cells.entries()) {
+            // CodeMirror draws only the lines near the view: a cell taller than the window is read half a
+            // window at a time, each line known by its offset from the top of the cell, measured as last drawn.
+            const lines = new Map();
+            cell.scrollIntoView({block: 'start'});
+            for (let step = 0; ; step++) {
+                await frame();
+                await frame();
+                const top = cell.getBoundingClientRect().top;
+                for (const line of cell.querySelectorAll('.jp-InputArea .cm-line')) {
+                    lines.set(Math.round(line.getBoundingClientRect().top - top), measure(line));
+                }
+                if (cell.getBoundingClientRect().bottom <= scroller.getBoundingClientRect().bottom || step > 20) break;
+                scroller.scrollTop += scroller.clientHeight / 2;
+            }
+            if (lines.size !== counts[index]) {
+                seen.undrawn.push(`cell ${index}: ${lines.size} of ${counts[index]} lines drawn`);
+            }
+            for (const line of lines.values()) {
+                seen.lines += 1;
+                if (line.hung) { seen.hung += 1; } else { seen.plain.push(`cell ${index}: ${line.text}`); }
+                if (line.wrapped) seen.wrapped += 1;
+                if (line.flush) seen.flush.push(line.text);
+            }
+            const scrollable = '.cm-scroller, .jp-OutputArea-output, .jp-OutputArea-output pre';
+            for (const element of cell.querySelectorAll(scrollable)) {
+                if (sideways(element)) seen.sideways.push(`cell ${index}: ${element.textContent.slice(0, 60)}`);
+            }
+        }
+        if (sideways(scroller)) {
+            const edge = scroller.getBoundingClientRect().right;
+            const wide = [...scroller.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > edge + 1)
+                .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+            seen.sideways.push(`the notebook as a whole: ${wide.slice(0, 4).join(', ')}`);
+        }
+    }
+    return found;
+}"""
+
+
+def code_line_counts(notebook: str) -> list[int]:
+    """The lines of each code cell, as the editor shows them (an empty cell is one empty line; a hidden
+    solution's, none)."""
+    return [0 if cell.metadata.get("jupyter", {}).get("source_hidden") else len(cell.source.split("\n"))
+            for _, cell in code_cells(notebook)]
+
+
 @pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda path: path.stem)
 def test_side_by_side_workspace_opens_its_notebooks_in_a_row(page, lab, workspace):
+    """At a laptop's 1600x900: the notebooks in a row, and every code line of each readable in its column,
+    whole or wrapped with a hanging indent (binder/labextensions), nothing scrolling sideways."""
+    page.set_viewport_size({"width": 1600, "height": 900})
     stored = json.loads(workspace.read_text(encoding="utf-8"))
     paths = [value["data"]["path"] for key, value in stored["data"].items() if key.startswith("notebook:")]
     assert len(paths) >= 2
@@ -384,3 +480,13 @@ def test_side_by_side_workspace_opens_its_notebooks_in_a_row(page, lab, workspac
         assert abs(left["y"] - right["y"]) < 2 and abs(left["width"] - right["width"]) < 20, boxes
     titles = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
     assert sorted(titles) == sorted(Path(path).name for path in paths)
+
+    found = page.evaluate(_CODE_WRAPPING, {Path(path).name: code_line_counts(path) for path in paths})
+    assert sorted(found) == sorted(titles)
+    for name, seen in found.items():
+        assert not seen["undrawn"], f"{name}: {seen['undrawn']}"
+        assert seen["hung"] == seen["lines"] == sum(code_line_counts(next(p for p in paths if p.endswith(name)))), \
+            f"{name}: {seen['hung']} of {seen['lines']} lines have the hanging indent (is binder/labextensions " \
+            f"installed?); not: {seen['plain'][:5]}"
+        assert not seen["flush"], f"{name}: wrapped rows at or left of their line's text: {seen['flush']}"
+        assert not seen["sideways"], f"{name}: scrolls sideways: {seen['sideways']}"

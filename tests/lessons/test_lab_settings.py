@@ -74,3 +74,37 @@ def test_make_lab_installs_only_what_the_lessons_need():
     for tool in ("playwright==", "mypy==", "ruff==", "hypothesis==", "nbval=="):
         assert f"\n{tool}" not in lessons, tool
     assert "-r ../requirements-lessons.txt" in (ROOT / "binder" / "requirements.txt").read_text()
+
+
+EXTENSIONS = ROOT / "binder" / "labextensions"
+
+
+def test_our_jupyterlab_extension_is_one_jupyterlab_loads():
+    """JupyterLab loads a folder under share/jupyter/labextensions whose package.json names a `load` script
+    (jupyterlab_server's get_federated_extensions); the script registers window._JUPYTERLAB[<name>]."""
+    (folder,) = [path for path in EXTENSIONS.iterdir() if path.is_dir()]
+    package = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    assert package["name"] == folder.name
+    build = package["jupyterlab"]["_build"]
+    script = (folder / build["load"]).read_text(encoding="utf-8")
+    assert f'const NAME = "{package["name"]}";' in script and "window._JUPYTERLAB[NAME]" in script
+    assert f'module !== "{build["extension"]}"' in script
+
+
+def test_make_and_binder_install_the_extension_where_jupyterlab_finds_it():
+    makefile, post_build = (ROOT / "Makefile").read_text(), (ROOT / "binder" / "postBuild").read_text()
+    assert "LAB_EXTENSIONS := $(VENV)/share/jupyter/labextensions" in makefile
+    assert "cp -R binder/labextensions/. $(LAB_EXTENSIONS)/" in makefile
+    assert 'cp -R binder/labextensions/. "$prefix/share/jupyter/labextensions/"' in post_build
+    assert "$(LAB_EXTENSION_FILES)" in makefile.split("$(LESSONS_INSTALLED):")[1].splitlines()[0]
+
+
+def test_the_environment_running_the_tests_has_the_extension_as_it_is_in_the_repository():
+    """The browser test's JupyterLab is this environment's: `make test` (re)installs the extension into it
+    whenever binder/labextensions changes."""
+    installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    for path in EXTENSIONS.rglob("*"):
+        if path.is_file():
+            copy = installed / path.relative_to(EXTENSIONS)
+            assert copy.is_file() and copy.read_bytes() == path.read_bytes(), \
+                f"{copy} is missing or stale: run `make test` (it installs binder/labextensions)"

@@ -19,7 +19,8 @@ SERVER_STARTERS = {"start_mock_server", "MockServer"}
 
 
 def notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.rglob("*.ipynb"))
+    """Every notebook, not JupyterLab's checkpoints of them (a copy would show its notebook's ids)."""
+    return sorted(path for path in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts)
 
 
 def name_of(path: Path) -> str:
