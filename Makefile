@@ -7,6 +7,10 @@ INSTALLED := $(VENV)/.installed
 # (streams, back-offs, JupyterLab), so on two cores five overlap the waits best: `make test` took 169 s with
 # -n 5 against 185-208 s with -n 3 (44 lessons, 2,931 tests; `make suite-times`).
 PYTEST := $(BIN)/python -m pytest -n 5 --dist loadfile
+# Python keeps the bytecode it compiles (__pycache__/, git-ignored) even where the environment says not to:
+# `make test` starts about a hundred Python processes (xdist's workers, a kernel per notebook, pytest inside
+# lesson 06), and each would compile helpers/ and rewrite the test modules again (2 s of CPU a worker).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help lab lab-side-by-side reset test record replay-check check-real portability lint serve bench suite-times \
 	format notebooks binder-urls binder-readme upgrade clean site site-serve site-test layouts-test
