@@ -9,6 +9,11 @@ runs, the environment set as a learner would set it), a lesson's notebooks at on
 Each lesson is a test of its own, so pytest-xdist spreads the lessons over its workers (tests/conftest.py
 lets these tests, unlike the rest of a file's, go to different workers).
 
+A cell tagged `same-on-every-server` talks to no server (lesson 06 running pytest on files of its own, lesson
+02 timing imports): it runs against the first profile only, and against the others the names it bound
+there are put back, so the cells after it find them as they would. Those few cells are a fifth of the run's
+CPU otherwise.
+
 A new lesson is picked up by existing (tools/catalogue.py). A cell that cannot work against another
 server steps aside the way the lessons do: it checks `api.mock is None` (a real provider) or what the
 server answered, and prints one line saying what this server did differently and what OpenAI would
@@ -17,6 +22,7 @@ have answered. Never a traceback, and never an exercise check on a model's wordi
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import time
@@ -81,13 +87,44 @@ def _switch_cell(name: str, base_url: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(source, metadata={"tags": ["portability-switch"], "profile": name})
 
 
+SAME = "same-on-every-server"
+HARNESS = "portability-harness"  # a cell of this run's own, not the notebook's
+# What a `same-on-every-server` cell bound in the first profile's run, kept where %reset -f does not reach.
+_KEPT = "__import__('builtins').__dict__.setdefault('_portability_kept', {})"
+
+
+def _harness_cell(source: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [HARNESS]})
+
+
+def _profile_cells(cells: list[nbformat.NotebookNode], first: bool) -> list[nbformat.NotebookNode]:
+    """The notebook's code cells for one profile: a `same-on-every-server` cell runs in the first profile,
+    with what it binds kept (every name new or rebound by it); in the others, those names are put back."""
+    run: list[nbformat.NotebookNode] = []
+    for index, cell in enumerate(cells):
+        if SAME not in cell.metadata.get("tags", []):
+            run.append(_copy(cell))
+        elif first:
+            before, kept = f"{_KEPT}['before {index}']", f"{_KEPT}[{index}]"
+            run += [_harness_cell(f"{before} = dict(globals())"),
+                    _copy(cell),
+                    _harness_cell(f"_before = {before}\n{kept} = {{\n"
+                                  "    name: value for name, value in globals().items()\n"
+                                  "    if not name.startswith('_')\n"
+                                  "    and (name not in _before or _before[name] is not value)}")]
+        else:
+            run.append(nbformat.from_dict({**_copy(cell), "source": f"globals().update({_KEPT}[{index}])"}))
+    return run
+
+
 def run_notebook(path: Path, servers: dict[str, helpers.MockServer]) -> list[str]:
     """Run the notebook once per profile in one fresh kernel; each unexpected error as one line."""
     for attempt in range(KERNEL_STARTS):
         notebook = nbformat.read(path, as_version=4)
         cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-        notebook.cells = [new for name, server in servers.items()
-                          for new in (_switch_cell(name, server.base_url), *map(_copy, cells))]
+        notebook.cells = [new for number, (name, server) in enumerate(servers.items())
+                          for new in (_switch_cell(name, server.base_url),
+                                      *_profile_cells(cells, first=number == 0))]
         client = NotebookClient(notebook, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
                                 kernel_name="python3", allow_errors=True,
                                 resources={"metadata": {"path": str(path.parent)}})
@@ -115,10 +152,11 @@ def _errors(notebook: nbformat.NotebookNode) -> list[str]:
     """Which profile, which cell, and what: `[gemini] cell 17 (bad = ...): KeyError: 'error'`."""
     found, profile, position = [], "?", 0
     for cell in notebook.cells:
-        if "portability-switch" in cell.metadata.get("tags", []):
+        tags = cell.metadata.get("tags", [])
+        if "portability-switch" in tags:
             profile, position = cell.metadata["profile"], 0
             continue
-        position += 1
+        position += HARNESS not in tags
         errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
         if errors and "raises-exception" not in cell.metadata.get("tags", []):
             first_line = cell.source.splitlines()[0] if cell.source else ""
@@ -130,6 +168,29 @@ def _errors(notebook: nbformat.NotebookNode) -> list[str]:
 def test_there_are_notebooks_to_run():
     assert NOTEBOOKS
     assert sorted(path for paths in LESSONS.values() for path in paths) == sorted(NOTEBOOKS)
+
+
+# Where a call to a server starts in the lessons: a cell that names none of these talks to none.
+SERVER_NAMES = {"api", "client", "base_url", "api_key", "helpers", "requests", "urllib", "OpenAI", "socket",
+                "websockets", "ask", "post", "call", "send"}
+
+
+def test_cells_said_to_be_the_same_on_every_server_reach_for_none():
+    """The tag skips a cell's reruns, so it must be true of the cell: none names what reaches a server."""
+    tagged = []
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if SAME in cell.metadata.get("tags", []):
+                tree = ast.parse("\n".join(line for line in cell.source.splitlines()
+                                           if not line.lstrip().startswith(("%", "!"))))
+                names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+                names |= {alias.name.split(".")[0] for node in ast.walk(tree)
+                          if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
+                names |= {node.module.split(".")[0] for node in ast.walk(tree)
+                          if isinstance(node, ast.ImportFrom) and node.module}
+                tagged.append(path.name)
+                assert not names & SERVER_NAMES, f"{path.name}: {cell.source[:60]!r} names {names & SERVER_NAMES}"
+    assert tagged, "no cell is tagged: then this test and the tag's code have nothing to do"
 
 
 def test_the_profiles_run_here_hold_every_difference():
