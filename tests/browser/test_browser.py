@@ -20,7 +20,7 @@ from urllib.parse import quote
 import nbformat
 import pytest
 
-from tests.browser.chromium import chromium_path, launch
+from tests.browser.chromium import ROWS_OF_LINE, chromium_path, launch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -370,24 +370,16 @@ def test_playground_streams_a_reply_into_the_page(page, lab, notebook):
 # first character after its indentation, measured). A row at or left of that reads like a dedent. Also: any
 # code or output that scrolls sideways, and whether our extension decorated the line (class llm-calls-hang).
 _CODE_WRAPPING = """async expected => {
+""" + ROWS_OF_LINE + """
     const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const sideways = element => element.scrollWidth > element.clientWidth + 1
         && ['auto', 'scroll'].includes(getComputedStyle(element).overflowX);
     // One drawn line: decorated or not, wrapped or not, and whether a wrapped row starts at or left of its text.
     const measure = line => {
-        const range = document.createRange();
-        range.selectNodeContents(line);
-        const rows = [];
-        for (const rect of range.getClientRects()) {
-            if (rect.width === 0) continue;
-            const row = rows.find(r => Math.abs(r.top - rect.top) < 3);
-            if (row) { row.left = Math.min(row.left, rect.left); }
-            else { rows.push({top: rect.top, left: rect.left}); }
-        }
+        const rows = rowsOf(line);
         const result = {text: line.textContent, hung: line.classList.contains('llm-calls-hang'),
                         wrapped: rows.length > 1, flush: false};
         if (!result.wrapped) return result;
-        rows.sort((a, b) => a.top - b.top);
         const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
         let node = walker.nextNode(), offset = -1;
         while (node && (offset = node.data.search(/\\S/)) < 0) node = walker.nextNode();

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import nbformat
 import pytest
 
-from tests.browser.chromium import chromium_path, launch
+from tests.browser.chromium import ROWS_OF_LINE, chromium_path, launch
 from tools import binder_urls, catalogue, site_extension
 from tools import site as site_tool
 from tools.notebooks import KERNELSPEC, LANGUAGE_INFO
@@ -456,6 +456,7 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_A_AA}, "resultTypes": [
 # where its continuation rows start, against where its text starts (its first row's left edge plus its
 # indentation). A continuation at or left of that reads like a dedent.
 _WRAPPING = """() => {
+""" + ROWS_OF_LINE + """
     const found = {lines: 0, wrapped: 0, flush: [], unsplit: []};
     for (const pre of document.querySelectorAll('article div.highlight pre')) {
         if (pre.offsetParent === null) continue;
@@ -463,18 +464,9 @@ _WRAPPING = """() => {
         if (lines.length === 0 && pre.textContent.trim()) { found.unsplit.push(pre.textContent.slice(0, 60)); }
         for (const line of lines) {
             found.lines += 1;
-            const range = document.createRange();
-            range.selectNodeContents(line);
-            const rows = [];
-            for (const rect of range.getClientRects()) {
-                if (rect.width === 0) continue;
-                const row = rows.find(r => Math.abs(r.top - rect.top) < 3);
-                if (row) { row.left = Math.min(row.left, rect.left); }
-                else { rows.push({top: rect.top, left: rect.left}); }
-            }
+            const rows = rowsOf(line);
             if (rows.length < 2) continue;
             found.wrapped += 1;
-            rows.sort((a, b) => a.top - b.top);
             const indent = Number(line.style.getPropertyValue('--indent'));
             const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
             let text = walker.nextNode();
