@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-# Five workers, one notebook (or test file) each at a time: the notebooks and the browser test mostly wait
-# (streams, back-offs, JupyterLab), so on two cores five overlap the waits best: `make test` took 169 s with
-# -n 5 against 185-208 s with -n 3 (44 lessons, 2,931 tests; `make suite-times`).
-PYTEST := $(BIN)/python -m pytest -n 5 --dist loadfile
+# Six workers, one notebook (or test file, or portability lesson: tests/conftest.py) each at a time: the notebooks
+# and the browser test mostly wait (streams, back-offs, JupyterLab), so on two cores six overlap the waits best:
+# `make test` took 136 s with -n 6, 143 s with -n 5 and 142 s with -n 7 (44 lessons, 2,960 tests, this machine).
+PYTEST := $(BIN)/python -m pytest -n 6 --dist loadfile
 # Python keeps the bytecode it compiles (__pycache__/, git-ignored) even where the environment says not to:
 # `make test` starts about a hundred Python processes (xdist's workers, a kernel per notebook, pytest inside
 # lesson 06), and each would compile helpers/ and rewrite the test modules again (2 s of CPU a worker).

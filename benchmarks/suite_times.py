@@ -33,14 +33,9 @@ XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a no
     "nbval, -n 3 --dist loadfile": ["notebooks", "-n", "3", "--dist", "loadfile"],
     # make test's own selection: the site's and the replay check's tests are targets of their own
     "whole suite, -n 3 --dist loadfile": ["-n", "3", "--dist", "loadfile", "-m", "not site and not replay"],
-    "whole suite, -n 5 --dist loadfile (make test)": [
-        "-n",
-        "5",
-        "--dist",
-        "loadfile",
-        "-m",
-        "not site and not replay",
-        "--durations=10",
+    "whole suite, -n 5 --dist loadfile": ["-n", "5", "--dist", "loadfile", "-m", "not site and not replay"],
+    "whole suite, -n 6 --dist loadfile (make test)": [
+        "-n", "6", "--dist", "loadfile", "-m", "not site and not replay", "--durations=10",
     ],
 }
 SLOW_LINE = re.compile(r"^\s*\d+\.\d+s (call|setup|teardown) ")  # pytest --durations' lines
