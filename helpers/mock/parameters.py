@@ -40,12 +40,7 @@ def checked_body(body: Any, table: Table, required: tuple[str, ...]) -> dict[str
     for name in body:
         if name not in table:
             raise errors.unknown_parameter(name)
-    for name in required:
-        if name not in body:
-            raise errors.missing_parameter(name)
-    for name, value in body.items():
-        check_type(table, name, value)
-    return body
+    return _required_and_typed(body, table, required)
 
 
 def known_fields(body: Any, table: Table, required: tuple[str, ...], strict: bool = True) -> dict[str, Any]:
@@ -58,12 +53,18 @@ def known_fields(body: Any, table: Table, required: tuple[str, ...], strict: boo
     if unknown and strict:
         raise errors.unrecognized_arguments(unknown)
     known: dict[str, Any] = {name: value for name, value in body.items() if name in table}
+    return _required_and_typed(known, table, required)
+
+
+def _required_and_typed(fields: dict[str, Any], table: Table, required: tuple[str, ...]) -> dict[str, Any]:
+    """The checks both kinds of body share, once its unknown fields are dealt with: the required fields there
+    (the first missing is the 400), then each field of its JSON type. Returns the fields."""
     for name in required:
-        if name not in known:
+        if name not in fields:
             raise errors.missing_parameter(name)
-    for name, value in known.items():
+    for name, value in fields.items():
         check_type(table, name, value)
-    return known
+    return fields
 
 
 def page_size(query: dict[str, list[str]]) -> int:
