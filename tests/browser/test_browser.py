@@ -473,11 +473,12 @@ def test_side_by_side_workspace_opens_its_notebooks_in_a_row(page, lab, workspac
     titles = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel").all_inner_texts()
     assert sorted(titles) == sorted(Path(path).name for path in paths)
 
-    found = page.evaluate(_CODE_WRAPPING, {Path(path).name: code_line_counts(path) for path in paths})
+    counts = {Path(path).name: code_line_counts(path) for path in paths}  # each notebook read once
+    found = page.evaluate(_CODE_WRAPPING, counts)
     assert sorted(found) == sorted(titles)
     for name, seen in found.items():
         assert not seen["undrawn"], f"{name}: {seen['undrawn']}"
-        assert seen["hung"] == seen["lines"] == sum(code_line_counts(next(p for p in paths if p.endswith(name)))), \
+        assert seen["hung"] == seen["lines"] == sum(counts[name]), \
             f"{name}: {seen['hung']} of {seen['lines']} lines have the hanging indent (is binder/labextensions " \
             f"installed?); not: {seen['plain'][:5]}"
         assert not seen["flush"], f"{name}: wrapped rows at or left of their line's text: {seen['flush']}"
