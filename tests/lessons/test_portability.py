@@ -4,10 +4,13 @@ notebooks/ is executed with LLM_CALLS_TARGET=real against mock servers playing s
 fails the test. `make test` runs the three combined profiles, which together hold every documented
 difference; `make portability` (LLM_CALLS_PORTABILITY=all) runs every profile.
 
-Cheap on purpose: one kernel per notebook runs it once per profile (the user namespace reset between
-runs, the environment set as a learner would set it), a lesson's notebooks at once, streams without pauses.
-Each lesson is a test of its own, so pytest-xdist spreads the lessons over its workers (tests/conftest.py
-lets these tests, unlike the rest of a file's, go to different workers).
+Cheap on purpose: one kernel per lesson runs each of its notebooks once per profile, one after another,
+with a fresh start before each run (the user namespace reset, the kernel's environment and working folder
+as they were when it started, the profile's address set as a learner would set it); streams without
+pauses. Starting a kernel and importing what a lesson imports costs about a second of CPU, and a lesson's
+ways import the same things, so one kernel for a lesson's three or four notebooks saves two or three of
+those. Each lesson is a test of its own, so pytest-xdist spreads the lessons over its workers
+(tests/conftest.py lets these tests, unlike the rest of a file's, go to different workers).
 
 A cell tagged `same-on-every-server` talks to no server (lesson 06 running pytest on files of its own, lesson
 02 timing imports): it runs against the first profile only, and against the others the names it bound
@@ -27,7 +30,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -44,7 +46,6 @@ LESSONS: dict[str, list[Path]] = {}
 for _path in NOTEBOOKS:
     _lesson = _path if _path.parent == catalogue.NOTEBOOKS else _path.parent
     LESSONS.setdefault(_lesson.relative_to(catalogue.NOTEBOOKS).as_posix(), []).append(_path)
-WORKERS = 3  # a lesson's notebooks run at once: it has at most three ways and a socket way
 CELL_TIMEOUT = 120  # seconds: a liveness bound, far above what any cell needs
 KERNEL_STARTS = 2  # a kernel that dies before its first reply is started once more (died_starting)
 KEY = "sk-any-key-this-server-checks-none"  # the key a learner sets; servers that check one are given it
@@ -81,12 +82,6 @@ def kernel_environment() -> Iterator[None]:
             os.environ[name] = value
 
 
-def _switch_cell(name: str, base_url: str) -> nbformat.NotebookNode:
-    """A fresh start against another server: the user's names forgotten, the new address set."""
-    source = f"%reset -f\nimport os\nos.environ['OPENAI_BASE_URL'] = {base_url!r}  # profile {name}"
-    return nbformat.v4.new_code_cell(source, metadata={"tags": ["portability-switch"], "profile": name})
-
-
 SAME = "same-on-every-server"
 HARNESS = "portability-harness"  # a cell of this run's own, not the notebook's
 # What a `same-on-every-server` cell bound in the first profile's run, kept where %reset -f does not reach.
@@ -97,15 +92,34 @@ def _harness_cell(source: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(source, metadata={"tags": [HARNESS]})
 
 
-def _profile_cells(cells: list[nbformat.NotebookNode], first: bool) -> list[nbformat.NotebookNode]:
+# The kernel's environment and working folder as it started, kept where %reset -f does not reach.
+_START = "__import__('builtins').__dict__.setdefault('_portability_start', {})"
+
+
+def _start_cell() -> nbformat.NotebookNode:
+    return _harness_cell(f"import os\n{_START}.update(environ=dict(os.environ), folder=os.getcwd())")
+
+
+def _switch_cell(notebook: str, name: str, base_url: str) -> nbformat.NotebookNode:
+    """A fresh start against another server: the user's names forgotten, the environment and working
+    folder as the kernel started with them (a notebook may change either), the new address set."""
+    source = (f"%reset -f\nimport os\nos.chdir({_START}['folder'])\n"
+              f"os.environ.clear()\nos.environ.update({_START}['environ'])\n"
+              f"os.environ['OPENAI_BASE_URL'] = {base_url!r}  # {notebook}, profile {name}")
+    return nbformat.v4.new_code_cell(source, metadata={"tags": ["portability-switch"], "profile": name,
+                                                       "notebook": notebook})
+
+
+def _profile_cells(notebook: str, cells: list[nbformat.NotebookNode], first: bool) -> list[nbformat.NotebookNode]:
     """The notebook's code cells for one profile: a `same-on-every-server` cell runs in the first profile,
     with what it binds kept (every name new or rebound by it); in the others, those names are put back."""
     run: list[nbformat.NotebookNode] = []
     for index, cell in enumerate(cells):
+        key = f"{notebook} {index}"
         if SAME not in cell.metadata.get("tags", []):
             run.append(_copy(cell))
         elif first:
-            before, kept = f"{_KEPT}['before {index}']", f"{_KEPT}[{index}]"
+            before, kept = f"{_KEPT}['before {key}']", f"{_KEPT}[{key!r}]"
             run += [_harness_cell(f"{before} = dict(globals())"),
                     _copy(cell),
                     _harness_cell(f"_before = {before}\n{kept} = {{\n"
@@ -113,29 +127,35 @@ def _profile_cells(cells: list[nbformat.NotebookNode], first: bool) -> list[nbfo
                                   "    if not name.startswith('_')\n"
                                   "    and (name not in _before or _before[name] is not value)}")]
         else:
-            run.append(nbformat.from_dict({**_copy(cell), "source": f"globals().update({_KEPT}[{index}])"}))
+            run.append(nbformat.from_dict({**_copy(cell), "source": f"globals().update({_KEPT}[{key!r}])"}))
     return run
 
 
-def run_notebook(path: Path, servers: dict[str, helpers.MockServer]) -> list[str]:
-    """Run the notebook once per profile in one fresh kernel; each unexpected error as one line."""
+def run_lesson(paths: list[Path], servers: dict[str, helpers.MockServer]) -> list[str]:
+    """Run each of a lesson's notebooks once per profile in one fresh kernel; each unexpected error as one
+    line. The notebooks share the lesson's folder, where the kernel starts."""
     for attempt in range(KERNEL_STARTS):
-        notebook = nbformat.read(path, as_version=4)
-        cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-        notebook.cells = [new for number, (name, server) in enumerate(servers.items())
-                          for new in (_switch_cell(name, server.base_url),
-                                      *_profile_cells(cells, first=number == 0))]
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
+        lesson = nbformat.v4.new_notebook(cells=[_start_cell()])
+        for path in paths:
+            cells = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+            lesson.cells += [new for number, (name, server) in enumerate(servers.items())
+                             for new in (_switch_cell(_name(path), name, server.base_url),
+                                         *_profile_cells(_name(path), cells, first=number == 0))]
+        client = NotebookClient(lesson, timeout=CELL_TIMEOUT, startup_timeout=CELL_TIMEOUT,
                                 kernel_name="python3", allow_errors=True,
-                                resources={"metadata": {"path": str(path.parent)}})
+                                resources={"metadata": {"path": str(paths[0].parent)}})
         try:
             client.execute()
         except Exception as problem:  # the kernel died, or a cell timed out
             if died_starting(problem) and attempt + 1 < KERNEL_STARTS:
                 continue
             return [f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"]
-        return _errors(notebook)
+        return _errors(lesson)
     return ["unreachable"]
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(catalogue.NOTEBOOKS).as_posix()
 
 
 def died_starting(problem: Exception) -> bool:
@@ -148,19 +168,20 @@ def _copy(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nbformat.from_dict({**cell, "outputs": [], "execution_count": None})
 
 
-def _errors(notebook: nbformat.NotebookNode) -> list[str]:
-    """Which profile, which cell, and what: `[gemini] cell 17 (bad = ...): KeyError: 'error'`."""
-    found, profile, position = [], "?", 0
-    for cell in notebook.cells:
+def _errors(lesson: nbformat.NotebookNode) -> list[str]:
+    """Which notebook, which profile, which cell, and what:
+    `03_streaming/requests.ipynb [gemini] code cell 17 (bad = ...): KeyError: 'error'`."""
+    found, notebook, profile, position = [], "?", "?", 0
+    for cell in lesson.cells:
         tags = cell.metadata.get("tags", [])
         if "portability-switch" in tags:
-            profile, position = cell.metadata["profile"], 0
+            notebook, profile, position = cell.metadata["notebook"], cell.metadata["profile"], 0
             continue
         position += HARNESS not in tags
         errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
         if errors and "raises-exception" not in cell.metadata.get("tags", []):
             first_line = cell.source.splitlines()[0] if cell.source else ""
-            found.append(f"[{profile}] code cell {position} ({first_line[:40]}): "
+            found.append(f"{notebook} [{profile}] code cell {position} ({first_line[:40]}): "
                          f"{errors[0].ename}: {ANSI.sub('', errors[0].evalue)[:200]}")
     return found
 
@@ -210,13 +231,9 @@ def test_every_notebook_runs_against_other_servers(group, lesson, kernel_environ
     servers = _servers(group)
     started = time.perf_counter()
     try:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            outcomes = dict(zip(LESSONS[lesson], pool.map(lambda path: run_notebook(path, servers),
-                                                           LESSONS[lesson]), strict=True))
+        failures = run_lesson(LESSONS[lesson], servers)
     finally:
         for server in servers.values():
             server.stop()
-    failures = [f"{path.relative_to(catalogue.NOTEBOOKS).as_posix()} {error}"
-                for path, errors in outcomes.items() for error in errors]
-    print(f"{len(outcomes)} notebooks x {len(servers)} profiles in {time.perf_counter() - started:.1f} s")
+    print(f"{len(LESSONS[lesson])} notebooks x {len(servers)} profiles in {time.perf_counter() - started:.1f} s")
     assert not failures, "\n".join(failures)
