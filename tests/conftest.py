@@ -77,10 +77,11 @@ def session(server: helpers.MockServer) -> Iterator[requests.Session]:
 
 # Tests that take long, sent to workers first so that none starts near the end while the others wait
 # (`make suite-times` lists the slowest): the browser test (one JupyterLab for the file), the learner's
-# copy (it runs pytest and ruff) and the lessons run against other servers. Matched against the start of
-# a unit's name: a file's path, or a test's id for the tests that go on their own.
+# copy (it runs pytest and ruff), the lessons run against other servers and the lint gate (mypy takes 9 s
+# of CPU without its cache, as on a fresh clone). Matched against the start of a unit's name: a file's
+# path, or a test's id for the tests that go on their own.
 LONG_FIRST = ("tests/browser/test_browser.py", "tests/lessons/test_working_folder.py",
-              "tests/lessons/test_portability.py::test_every_notebook")
+              "tests/lessons/test_portability.py::test_every_notebook", "tests/test_lint.py")
 # Tests that share nothing with the rest of their file, so each may go to any worker.
 EACH_ON_ITS_OWN = ("tests/lessons/test_portability.py::test_every_notebook",)
 
