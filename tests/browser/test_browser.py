@@ -1,6 +1,11 @@
 """The lessons as a learner meets them: JupyterLab in headless Chromium runs each notebook through its own menus.
 Checks that no cell errors unexpectedly, every widget renders, the playground streams a reply, and the
-side-by-side workspaces open their notebooks in a row. Screenshots go to test-artifacts/screenshots/."""
+side-by-side workspaces open their notebooks in a row. Screenshots go to test-artifacts/screenshots/.
+
+One JupyterLab server for the module, and one page of it for the tests that open a notebook (each opens
+its notebook in the loaded application, as the file browser would, and closes it after): loading
+JupyterLab costs Chromium about 3 s of CPU, more than anything a test then does in it. The side-by-side
+tests load a workspace's own address, each in a page of its own."""
 
 from __future__ import annotations
 
@@ -116,7 +121,8 @@ class Lab:
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
              f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={REPO_ROOT}",
              f"--FileCheckpoints.checkpoint_dir={self.checkpoints}",
-             "--allow-root", "--LabApp.extension_manager=readonly"],  # CI runs as root; no PyPI look-ups
+             "--allow-root", "--LabApp.extension_manager=readonly",  # CI runs as root; no PyPI look-ups
+             "--LabApp.expose_app_in_browser=True"],  # window.jupyterapp: the tests open notebooks in one page
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
@@ -184,14 +190,57 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, lab):
+@pytest.fixture(scope="module")
+def context(browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    yield context
+    context.close()
+
+
+def new_page(context) -> Page:
     page = context.new_page()
     page.set_default_timeout(30_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def app(context, lab):
+    """JupyterLab loaded once, for every test that opens a notebook: loading the application costs Chromium
+    about 3 s of CPU, opening a notebook in it, as the file browser does, a fraction of that."""
+    page = new_page(context)
+    page.goto(lab.page_url("lab"))
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.evaluate("async () => { await window.jupyterapp.restored; }")
     yield page
-    context.close()
+    page.close()
+
+
+# Every document in the main area closed without a question (a notebook that ran has unsaved changes, and
+# the tests never save), any dialog left by a failed test dismissed first.
+_CLOSE_ALL = """() => {
+    document.querySelectorAll('.jp-Dialog').forEach(dialog => dialog.remove());
+    for (const widget of Array.from(window.jupyterapp.shell.widgets('main'))) {
+        if (widget.context) widget.context.model.dirty = false;
+        widget.dispose();
+    }
+}"""
+
+
+@pytest.fixture
+def page(app, lab):
+    """The one JupyterLab page, with nothing open again after the test and every kernel shut down."""
+    yield app
+    app.evaluate(_CLOSE_ALL)
+    lab.shut_down_kernels()
+
+
+@pytest.fixture
+def fresh_page(context, lab):
+    """A page of its own, for a test that loads JupyterLab at another address (a workspace)."""
+    page = new_page(context)
+    yield page
+    page.close()
     lab.shut_down_kernels()
 
 
@@ -200,8 +249,14 @@ def screenshot_name(notebook: str, suffix: str = "") -> Path:
     return SCREENSHOTS / f"{stem}{suffix}.png"
 
 
+def show_notebook(page: Page, notebook: str) -> None:
+    """Open the notebook in the loaded JupyterLab, as a double click in its file browser does."""
+    page.evaluate("path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", notebook)
+
+
 def open_notebook(page: Page, lab: Lab, notebook: str) -> None:
-    page.goto(lab.page_url(f"lab/tree/{quote(notebook)}"))
+    """Open the notebook and wait until its kernel is ready."""
+    show_notebook(page, notebook)
     expect(page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator")).to_be_attached(timeout=60_000)
     lab.wait_for_idle_kernel(notebook)
 
@@ -314,7 +369,7 @@ def test_every_stored_picture_shows_as_an_image(page, lab, notebook):
     is an image on the page (opened, not run: the cells that draw them run under nbval)."""
     pictures = [index for index, cell in code_cells(notebook)
                 if any("image/png" in output.get("data", {}) for output in cell.outputs)]
-    page.goto(lab.page_url(f"lab/tree/{quote(notebook)}"))
+    show_notebook(page, notebook)
     images = page.locator(f"{PANEL} .jp-OutputArea-output img")
     expect(images).to_have_count(len(pictures), timeout=60_000)
     cells = page.evaluate(_CELLS)
@@ -449,9 +504,10 @@ def code_line_counts(notebook: str) -> list[int]:
 
 
 @pytest.mark.parametrize("workspace", WORKSPACES, ids=lambda path: path.stem)
-def test_side_by_side_workspace_opens_its_notebooks_in_a_row(page, lab, workspace):
+def test_side_by_side_workspace_opens_its_notebooks_in_a_row(fresh_page, lab, workspace):
     """At a laptop's 1600x900: the notebooks in a row, and every code line of each readable in its column,
     whole or wrapped with a hanging indent (binder/labextensions), nothing scrolling sideways."""
+    page = fresh_page
     page.set_viewport_size({"width": 1600, "height": 900})
     stored = json.loads(workspace.read_text(encoding="utf-8"))
     paths = [value["data"]["path"] for key, value in stored["data"].items() if key.startswith("notebook:")]
