@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # Six workers, one notebook (or test file, or portability lesson: tests/conftest.py) each at a time: the notebooks
 # and the browser test mostly wait (streams, back-offs, JupyterLab), so on two cores six overlap the waits best:
-# `make test` took 136 s with -n 6, 143 s with -n 5 and 142 s with -n 7 (44 lessons, 2,960 tests, this machine).
+# `make test` on a fresh clone took 112-120 s with -n 6 (six runs) and 123 s with -n 7; on a tree that had run
+# before, 136 s with -n 6, 143 s with -n 5 and 142 s with -n 7 before the portability run and the browser test
+# shed CPU (44 lessons, 2,960 tests, this machine).
 PYTEST := $(BIN)/python -m pytest -n 6 --dist loadfile
 # Python keeps the bytecode it compiles (__pycache__/, git-ignored) even where the environment says not to:
 # `make test` starts about a hundred Python processes (xdist's workers, a kernel per notebook, pytest inside
