@@ -79,16 +79,16 @@ def timed(command: list[str], **kwargs) -> tuple[float, str]:
 
 
 def install(venv: Path, cold: bool) -> tuple[float, str]:
+    """The Makefile's own install into `venv` (the lessons' and the maintainers' requirements, JupyterLab's
+    settings and our extension, which the tests check), then the site's requirements for its phase."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = str(venv / "bin" / "python")
-    quiet = ["--quiet", "--disable-pip-version-check"] + (["--no-cache-dir"] if cold else [])
-    for what in (["--upgrade", "pip"], ["-r", "requirements.txt"], ["-r", "requirements-site.txt"]):  # as make does
-        result = subprocess.run(
-            [python, "-m", "pip", "install", *quiet, *what], cwd=REPO_ROOT, capture_output=True, text=True
-        )
+    env = dict(os.environ, **({"PIP_NO_CACHE_DIR": "1"} if cold else {}))
+    steps = (["make", f"VENV={venv}", f"{venv}/.installed"],
+             [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", "requirements-site.txt"])
+    for step in steps:
+        result = subprocess.run(step, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
         if result.returncode != 0:
-            sys.exit(f"pip install {' '.join(what)} failed:\n{result.stdout}{result.stderr}")
+            sys.exit(f"{' '.join(step)} failed:\n{result.stdout}{result.stderr}")
     return time.perf_counter() - start, "cold pip cache" if cold else "with pip's cache as it is"
 
 
