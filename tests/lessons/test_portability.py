@@ -149,13 +149,25 @@ def run_lesson(paths: list[Path], servers: dict[str, helpers.MockServer]) -> lis
         except Exception as problem:  # the kernel died, or a cell timed out
             if died_starting(problem) and attempt + 1 < KERNEL_STARTS:
                 continue
-            return [f"{type(problem).__name__}: {str(problem).splitlines()[0] if str(problem) else ''}"]
+            first_line = str(problem).splitlines()[0] if str(problem) else ""
+            return [*_errors(lesson), f"{_last_run(lesson)}: {type(problem).__name__}: {first_line}"]
         return _errors(lesson)
     return ["unreachable"]
 
 
 def _name(path: Path) -> str:
     return path.relative_to(catalogue.NOTEBOOKS).as_posix()
+
+
+def _last_run(lesson: nbformat.NotebookNode) -> str:
+    """The notebook and profile of the last cell that began to run: where a timeout or a dead kernel struck."""
+    where = "before the first notebook"
+    for cell in lesson.cells:
+        if "portability-switch" in cell.metadata.get("tags", []):
+            if cell.get("execution_count") is None:
+                break
+            where = f"{cell.metadata['notebook']} [{cell.metadata['profile']}]"
+    return where
 
 
 def died_starting(problem: Exception) -> bool:
