@@ -21,7 +21,7 @@ import requests
 import helpers
 from helpers.mock.recording import Upstream
 from helpers.mock.recording.cassette import CassetteError, read_cassette
-from tests.mock.support import chat_body, responses_body
+from tests.mock.support import chat_body, responses_body, wait_for
 
 PLANTED_KEY = "sk-planted-upstream-secret-0123456789"
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +93,9 @@ def test_the_sdk_replays_unchanged(recorder, start_server, cassette):
         first = client.chat.completions.create(**chat_body("Say hi."))
         streamed = "".join(chunk.choices[0].delta.content or "" for chunk in
                            client.chat.completions.create(**chat_body("Stream.", stream=True)) if chunk.choices)
+    # The SDK stops reading at `data: [DONE]` and closes; the recorder writes the stream to the cassette when
+    # the provider's stream ends, a moment later (seen late in a long serial run: the player lacked it).
+    assert wait_for(lambda: len(cassette.read_text().splitlines()) == 2)
     player = start_server(replay=cassette)
     with openai.OpenAI(base_url=player.base_url, api_key=player.api_key, max_retries=0) as client:
         again = client.chat.completions.create(**chat_body("Say hi."))
