@@ -42,6 +42,7 @@ XDIST = {  # the same work spread over pytest-xdist workers; loadfile keeps a no
     ],
 }
 SLOW_LINE = re.compile(r"^\s*\d+\.\d+s (call|setup|teardown) ")  # pytest --durations' lines
+FAILED_LINE = re.compile(r"^(FAILED|ERROR) ")  # pytest's short summary: a phase's time means little if it failed
 MAKE_TEST_ENV = {"LLM_CALLS_TOKENS_PER_SECOND": "40"}  # as the Makefile's RUN_TESTS sets it
 
 
@@ -72,9 +73,9 @@ def timed(command: list[str], **kwargs) -> tuple[float, str]:
     last = f"CPU {children_cpu() - cpu:6.1f} s{busy}  {lines[-1].strip('= ')}"
     if result.returncode not in (0, 5):
         last = f"exit {result.returncode}: {last}"
-    slowest = [line for line in lines if SLOW_LINE.match(line)]
-    if slowest:
-        last += "\n" + "\n".join(f"{'':<38}{line.strip()}" for line in slowest)
+    listed = [line for line in lines if SLOW_LINE.match(line) or FAILED_LINE.match(line)]
+    if listed:
+        last += "\n" + "\n".join(f"{'':<38}{line.strip()}" for line in listed)
     return seconds, last
 
 
