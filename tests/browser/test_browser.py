@@ -3,9 +3,9 @@ Checks that no cell errors unexpectedly, every widget renders, the playground st
 side-by-side workspaces open their notebooks in a row. Screenshots go to test-artifacts/screenshots/.
 
 One JupyterLab server for the module, and one page of it for the tests that open a notebook (each opens
-its notebook in the loaded application, as the file browser would, and closes it after): loading
-JupyterLab costs Chromium about 3 s of CPU, more than anything a test then does in it. The side-by-side
-tests load a workspace's own address, each in a page of its own."""
+its notebook in the loaded application, with the command a `/lab/tree/<path>` address ends in, and closes
+it after): loading JupyterLab costs Chromium about 3 s of CPU, more than anything a test then does in it.
+The side-by-side tests load a workspace's own address, each in a page of its own."""
 
 from __future__ import annotations
 
@@ -207,7 +207,7 @@ def new_page(context) -> Page:
 @pytest.fixture(scope="module")
 def app(context, lab):
     """JupyterLab loaded once, for every test that opens a notebook: loading the application costs Chromium
-    about 3 s of CPU, opening a notebook in it, as the file browser does, a fraction of that."""
+    about 3 s of CPU, opening a notebook in it a fraction of that."""
     page = new_page(context)
     page.goto(lab.page_url("lab"))
     page.wait_for_function("() => window.jupyterapp !== undefined")
@@ -250,7 +250,8 @@ def screenshot_name(notebook: str, suffix: str = "") -> Path:
 
 
 def show_notebook(page: Page, notebook: str) -> None:
-    """Open the notebook in the loaded JupyterLab, as a double click in its file browser does."""
+    """Open the notebook in the loaded JupyterLab: `docmanager:open`, the command that loading the address
+    /lab/tree/<path> ends in (its `filebrowser:open-path` runs it)."""
     page.evaluate("path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", notebook)
 
 
